@@ -1,0 +1,45 @@
+"""Periodic upkeep jobs run by the worker (`manage.py run_worker`)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
+
+from django.conf import settings
+from django.core.management import call_command
+from django.utils import timezone
+
+
+def publish_scheduled_pages() -> None:
+    """定时发布: publish pages whose go-live time has come, unpublish expired ones."""
+    call_command("publish_scheduled", verbosity=0)
+
+
+def flush_view_counts() -> None:
+    from fulian.counters.services import flush_to_database
+
+    flush_to_database()
+
+
+def ingest_edge_hits() -> None:
+    from fulian.counters.edge import ingest_hit_log
+
+    if settings.EDGE_HIT_LOG:
+        ingest_hit_log(settings.EDGE_HIT_LOG)
+
+
+def prune_task_results() -> None:
+    from django_tasks_db.models import DBTaskResult
+
+    cutoff = timezone.now() - dt.timedelta(days=settings.TASK_RESULT_RETENTION_DAYS)
+    DBTaskResult.objects.finished().filter(finished_at__lt=cutoff).delete()
+
+
+def periodic_jobs() -> list[tuple[float, Callable[[], Any]]]:
+    return [
+        (60.0, publish_scheduled_pages),
+        (float(settings.VIEW_FLUSH_SECONDS), flush_view_counts),
+        (2.0, ingest_edge_hits),
+        (3600.0, prune_task_results),
+    ]

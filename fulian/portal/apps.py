@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+
+
+class PortalConfig(AppConfig):
+    name = "fulian.portal"
+    label = "portal"
+    verbose_name = "门户网站"
+
+    def ready(self) -> None:
+        from fulian.portal import signals  # noqa: F401

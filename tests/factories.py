@@ -1,0 +1,96 @@
+"""Test data builders. Pages go through the same service the demo loader and importer use."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from typing import Any
+
+import factory
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.utils import timezone
+from wagtail.models import Page, Site
+
+from fulian.portal.models import ArticlePage, ChannelPage, HomePage, PortalSettings
+from fulian.portal.services import article_publish_new
+
+_seq = itertools.count(1)
+
+BROWSER_UA = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0 Safari/537.36"
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        django_get_or_create = ("username",)
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    email = factory.LazyAttribute(lambda u: f"{u.username}@example.com")
+    password = factory.django.Password("correct-horse-battery")
+
+    @factory.post_generation
+    def groups(self, create: bool, extracted: list[str] | None, **kwargs: Any) -> None:
+        if create and extracted:
+            self.groups.set(Group.objects.filter(name__in=extracted))
+
+
+def make_home(**footer: Any) -> HomePage:
+    root = Page.get_first_root_node() or Page.add_root(instance=Page(title="Root", slug="root"))
+    for child in root.get_children():
+        child.delete()
+    home = HomePage(title="网站首页", slug="home", confidentiality_reviewed=True)
+    root.add_child(instance=home)
+    home.save_revision().publish()
+    Site.objects.all().delete()
+    site = Site.objects.create(hostname="testserver", port=80, root_page=home, is_default_site=True)
+    defaults = {
+        "site_name": "铜陵市妇联",
+        "phone": "0562-2832832",
+        "fax": "0562-2832833",
+        "email": "office@example.com",
+        "address": "铜陵市测试路1号",
+        "tech_support": "信息中心",
+        "report_phone": "0562-12318",
+        "police_filing_no": "皖公网安备 34070202000291号",
+        "police_filing_url": "https://beian.mps.gov.cn/",
+        "icp_no": "皖ICP备08002462号-1",
+        "site_code": "3407000001",
+        **footer,
+    }
+    PortalSettings.objects.update_or_create(site=site, defaults=defaults)
+    return home
+
+
+def make_channel(home: HomePage, title: str = "信息快递", slug: str | None = None, **kwargs: Any) -> ChannelPage:
+    channel = ChannelPage(
+        title=title,
+        slug=slug or f"channel-{next(_seq)}",
+        show_in_menus=True,
+        confidentiality_reviewed=True,
+        **kwargs,
+    )
+    home.add_child(instance=channel)
+    channel.save_revision().publish()
+    return channel
+
+
+def make_article(
+    channel: ChannelPage,
+    title: str | None = None,
+    *,
+    published_at: dt.datetime | None = None,
+    text: str = "妇联组织开展维权服务。",
+    **kwargs: Any,
+) -> ArticlePage:
+    return article_publish_new(
+        channel=channel,
+        title=title or f"测试文章{next(_seq)}",
+        published_at=published_at or timezone.now() - dt.timedelta(days=1),
+        body=[{"type": "paragraph", "value": f"<p>{text}</p>"}],
+        source=kwargs.pop("source", "市妇联"),
+        author=kwargs.pop("author", "李静"),
+        confidentiality_reviewed=kwargs.pop("confidentiality_reviewed", True),
+        **kwargs,
+    )

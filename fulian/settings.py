@@ -65,6 +65,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # Outermost, so it stores the response with every header the others add.
     "fulian.pagecache.middleware.PageCacheStoreMiddleware",
+    "fulian.pagecache.middleware.ContentMemoMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -96,7 +97,6 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "wagtail.contrib.settings.context_processors.settings",
                 "fulian.portal.context_processors.portal",
             ],
             # Cached loader even in DEBUG keeps demo pages fast; templates change rarely there.
@@ -116,6 +116,7 @@ else:
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": env_str("SQLITE_PATH", str(DATA_DIR / "fulian.sqlite3")),
+            "CONN_MAX_AGE": env_int("DB_CONN_MAX_AGE", 600),
             "OPTIONS": {
                 # WAL lets readers proceed while the worker writes; IMMEDIATE avoids
                 # "database is locked" on read-then-write transactions.

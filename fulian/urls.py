@@ -1,10 +1,11 @@
 from django.conf import settings
-from django.urls import include, path
+from django.urls import include, path, re_path
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
 from fulian.portal import views as portal_views
+from fulian.portal.serving import serve_page
 
 urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
@@ -15,12 +16,15 @@ urlpatterns = [
 ]
 
 if settings.SERVE_MEDIA:
-    from django.urls import re_path
     from django.views.static import serve
 
     urlpatterns += [re_path(r"^media/(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT})]
 
-urlpatterns += [path("", include(wagtail_urls))]
+urlpatterns += [
+    # Public pages: the same URL pattern (and name) as Wagtail's, served with memorised routing.
+    re_path(r"^((?:[\w\-]+/)*)$", serve_page, name="wagtail_serve"),
+    path("", include(wagtail_urls)),
+]
 
 handler404 = "fulian.portal.views.page_not_found"
 handler500 = "fulian.portal.views.server_error"

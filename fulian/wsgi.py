@@ -2,12 +2,15 @@
 
 import os
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "fulian.settings")
-
-from django.conf import settings
 from django.core.wsgi import get_wsgi_application
 
-from fulian.pagecache.wsgi import PageCacheApp
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "fulian.settings")
 
 django_application = get_wsgi_application()
+
+# Imported after Django is set up: the page cache uses the counters' models.
+from django.conf import settings  # noqa: E402
+
+from fulian.pagecache.wsgi import PageCacheApp  # noqa: E402
+
 application = PageCacheApp(django_application) if settings.PAGE_CACHE_ENABLED else django_application

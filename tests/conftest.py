@@ -8,7 +8,7 @@ from django.test import Client
 
 from fulian.counters import backends
 from fulian.counters.visitors import _trusted_proxies
-from fulian.pagecache import store
+from fulian.pagecache import memo, store
 from tests.factories import BROWSER_UA, UserFactory, make_channel, make_home
 
 
@@ -16,6 +16,7 @@ from tests.factories import BROWSER_UA, UserFactory, make_channel, make_home
 def _fresh_process_state(tmp_path, settings) -> Iterator[None]:
     """Each test starts with empty counters and page cache, whatever backend the run uses."""
     settings.PAGE_CACHE_DIR = tmp_path / "pagecache"
+    memo.forget_all()
     backends.get_counter.cache_clear()
     store.get_store.cache_clear()
     _trusted_proxies.cache_clear()

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import hashlib
 import re
+import time
 from collections.abc import Mapping
+from functools import lru_cache
 from typing import Any
 
 from django.utils import timezone
@@ -20,6 +22,11 @@ _COOKIE_RE = re.compile(r"(?:^|;\s*)(django_language|care)=([A-Za-z0-9_-]{1,16})
 PRIVATE_COOKIES = ("sessionid=", "csrftoken=")
 BYPASS_PREFIXES = ("/admin/", "/django-admin/", "/static/", "/media/", "/documents/", "/views/", "/i18n/", "/care/")
 MAX_QUERY = 64
+
+
+@lru_cache(maxsize=2)
+def _local_day(minute: int) -> str:
+    return timezone.localdate().strftime("%Y%m%d")
 
 
 def cache_key(environ: Mapping[str, Any]) -> str | None:
@@ -43,6 +50,6 @@ def cache_key(environ: Mapping[str, Any]) -> str | None:
             care = "1"
     host = str(environ.get("HTTP_HOST", "")).lower()[:100]
     # The date line (今天是…) is part of every page: a new day is a new page.
-    day = timezone.localdate().strftime("%Y%m%d")
+    day = _local_day(int(time.time()) // 60)
     raw = f"{host}|{lang}|{care}|{day}|{path}?{query}"
     return hashlib.blake2b(raw.encode("utf-8", "surrogateescape"), digest_size=16).hexdigest()

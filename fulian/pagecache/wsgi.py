@@ -13,7 +13,7 @@ from typing import Any
 
 from fulian.counters.visitors import countable_visitor
 from fulian.pagecache.keys import cache_key
-from fulian.pagecache.store import PAGE_VIEWS_MARK, SITE_VISITS_MARK, get_store
+from fulian.pagecache.store import get_store
 
 logger = logging.getLogger(__name__)
 
@@ -35,9 +35,7 @@ class PageCacheApp:
                 logger.warning("page cache unavailable", exc_info=True)
                 hit = None
             if hit is not None:
-                body = hit.page.body.replace(PAGE_VIEWS_MARK, str(hit.page_views).encode()).replace(
-                    SITE_VISITS_MARK, str(hit.site_visits).encode()
-                )
+                body = hit.page.render(hit.page_views, hit.site_visits)
                 headers = [*hit.page.headers, ("Content-Length", str(len(body))), ("X-Page-Cache", "hit")]
                 start_response("200 OK", headers)
                 return [b"" if environ["REQUEST_METHOD"] == "HEAD" else body]

@@ -1,4 +1,4 @@
-"""What every public page's frame needs: the channel bar, the date line, the reading mode."""
+"""What every public page's frame needs: site settings, the channel bar, the date line, the reading mode."""
 
 from __future__ import annotations
 
@@ -6,9 +6,9 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.utils import timezone
-from wagtail.models import Site
 
 from fulian.pagecache.keys import CARE_COOKIE
+from fulian.pagecache.memo import remember
 
 WEEKDAYS = "一二三四五六日"
 
@@ -21,22 +21,17 @@ def date_line(now: Any = None) -> str:
 def portal(request: HttpRequest) -> dict[str, Any]:
     if request.path.startswith("/admin/"):
         return {}
+    from fulian.portal.models import PortalSettings
+    from fulian.portal.selectors import nav_pages
+    from fulian.portal.serving import site_for
 
-    def nav() -> list[Any]:
-        from fulian.portal.selectors import nav_pages
-
-        site = Site.find_for_request(request)
-        if site is None:
-            return []
-        return nav_pages(site.root_page)
-
-    def home() -> Any:
-        site = Site.find_for_request(request)
-        return site.root_page if site else None
-
+    site = site_for(request)
+    if site is None:
+        return {"today_line": date_line(), "care_mode": False}
     return {
-        "nav_pages": nav,  # callables are evaluated lazily by the template engine, once
-        "site_home": home,
+        "portal_settings": remember(("settings", site.pk), lambda: PortalSettings.for_site(site)),
+        "site_home": remember(("home", site.pk), lambda: site.root_page.specific),
+        "nav_pages": remember(("nav", site.pk), lambda: nav_pages(site.root_page)),
         "today_line": date_line(),
         "care_mode": request.COOKIES.get(CARE_COOKIE) == "1",
     }

@@ -19,6 +19,7 @@ from wagtail.models import Orderable, Page, Revision
 from wagtail.search import index
 from wagtail.url_routing import RouteResult
 
+from fulian.pagecache.memo import remember
 from fulian.portal.blocks import ArticleBodyBlock
 
 PUBLISH_ACTIONS = ("action-publish", "action-submit", "action-workflow-action")
@@ -104,9 +105,12 @@ class HomePage(PortalPage):
         from fulian.portal import selectors
 
         context = super().get_context(request, *args, **kwargs)
-        context["headlines"] = selectors.headline_articles(self)
-        context["notices"] = selectors.notices(self)
-        context["channel_blocks"] = selectors.latest_by_channel(self, per_channel=self.latest_per_channel)
+        context["headlines"] = remember(("headlines", self.pk), lambda: selectors.headline_articles(self))
+        context["notices"] = remember(("notices", self.pk), lambda: selectors.notices(self))
+        context["channel_blocks"] = remember(
+            ("channel-blocks", self.pk),
+            lambda: selectors.latest_by_channel(self, per_channel=self.latest_per_channel),
+        )
         return context
 
 
@@ -129,8 +133,12 @@ class ChannelPage(PortalPage):
         from fulian.portal import selectors
 
         context = super().get_context(request, *args, **kwargs)
-        context["articles"] = selectors.channel_article_page(self, request.GET.get("page"))
-        context["most_read"] = selectors.most_read(self)
+        number = selectors.parse_page_number(request.GET.get("page"))
+        context["articles"] = remember(
+            ("channel-page", self.pk, number), lambda: selectors.channel_article_page(self, number)
+        )
+        # Counts move without a publish: the ranking is refreshed at least once a minute.
+        context["most_read"] = remember(("most-read", self.pk), lambda: selectors.most_read(self), seconds=60)
         return context
 
 
@@ -185,7 +193,9 @@ class ArticlePage(PortalPage):
         from fulian.portal import selectors
 
         context = super().get_context(request, *args, **kwargs)
-        context["previous_article"], context["next_article"] = selectors.neighbours(self)
+        context["previous_article"], context["next_article"] = remember(
+            ("neighbours", self.pk), lambda: selectors.neighbours(self)
+        )
         return context
 
     def route(self, request: HttpRequest, path_components: list[str]) -> RouteResult:

@@ -60,13 +60,15 @@ def parse_page_number(raw: str | None) -> int:
     return max(int(raw), 1)
 
 
-def channel_article_page(channel: ChannelPage, raw_page: str | None) -> PaginatorPage:  # type: ignore[type-arg]
+def channel_article_page(channel: ChannelPage, number: int) -> PaginatorPage:  # type: ignore[type-arg]
     articles = (
         _articles().child_of(channel).only("id", "title", "url_path", "published_at").order_by("-published_at", "-pk")
     )
     paginator = Paginator(articles, max(channel.page_size, 1))
-    # get_page clamps past-the-end numbers to the last page.
-    return paginator.get_page(parse_page_number(raw_page))
+    # get_page clamps past-the-end numbers to the last page; the list is evaluated here so it can be memorised.
+    page = paginator.get_page(number)
+    page.object_list = list(page.object_list)
+    return page
 
 
 def most_read(channel: ChannelPage, limit: int = 10) -> list[ArticlePage]:

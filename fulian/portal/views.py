@@ -22,7 +22,8 @@ def server_error(request: HttpRequest) -> HttpResponse:
 
 
 def _safe_next(request: HttpRequest) -> str:
-    target = request.GET.get("next", "/")
+    """Where to go back to: ?next=, else the page the switch was clicked on, never another site."""
+    target = request.GET.get("next") or request.META.get("HTTP_REFERER") or "/"
     if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=False):
         return "/"
     return target

@@ -5,7 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from django.test import RequestFactory
 
 from fulian.counters.backends import get_counter
@@ -25,7 +27,12 @@ class Served:
 @pytest.fixture
 def app(settings, counter_backend):
     settings.PAGE_CACHE_ENABLED = True
-    return PageCacheApp(get_wsgi_application())
+    # As Django's test client does: keep the test's transaction open across "requests".
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield PageCacheApp(get_wsgi_application())
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
 
 
 def get(app: PageCacheApp, path: str, *, address: str = "10.0.0.1", ua: str = BROWSER_UA, **extra: Any) -> Served:

@@ -17,6 +17,7 @@ def _fresh_process_state(tmp_path, settings) -> Iterator[None]:
     """Each test starts with empty counters and page cache, whatever backend the run uses."""
     settings.PAGE_CACHE_DIR = tmp_path / "pagecache"
     memo.forget_all()
+    memo._read_generation.cache_clear()
     backends.get_counter.cache_clear()
     store.get_store.cache_clear()
     _trusted_proxies.cache_clear()

@@ -22,6 +22,12 @@ def flush_view_counts() -> None:
     flush_to_database()
 
 
+def purge_recent_views() -> None:
+    from fulian.counters.backends import purge_recent_views as purge
+
+    purge()
+
+
 def ingest_edge_hits() -> None:
     from fulian.counters.edge import ingest_hit_log
 
@@ -41,5 +47,6 @@ def periodic_jobs() -> list[tuple[float, Callable[[], Any]]]:
         (60.0, publish_scheduled_pages),
         (float(settings.VIEW_FLUSH_SECONDS), flush_view_counts),
         (2.0, ingest_edge_hits),
+        (60.0, purge_recent_views),
         (3600.0, prune_task_results),
     ]

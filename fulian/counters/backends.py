@@ -7,16 +7,17 @@ brought up to date by ``flush_to_database`` (run by the worker every few seconds
 
 from __future__ import annotations
 
+import hashlib
+import time
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
 from django.conf import settings
-from django.core.cache import cache
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db import IntegrityError, connection, transaction
 
-from fulian.counters.models import PageViews, VisitTotal
+from fulian.counters.models import PageViews, RecentView, VisitTotal
+from fulian.lib.fastredis import ScriptCaller
 
 SITE_TOTAL = "site"
 
@@ -28,20 +29,15 @@ class ViewTally:
     site_visits: int
 
 
-def _seen_cache_key(page_id: int, visitor: str) -> str:
-    return f"views:seen:{page_id}:{visitor}"
-
-
 class DatabaseCounter:
-    """Counts straight into the database; repeat loads are remembered in the Django cache."""
+    """Counts straight into the database (no Redis): one short transaction per view."""
 
     def record(self, *, page_id: int, visitor: str | None) -> ViewTally:
-        counted = visitor is not None
-        if counted and settings.VIEW_REPEAT_WINDOW_SECONDS > 0:
-            counted = cache.add(_seen_cache_key(page_id, str(visitor)), 1, settings.VIEW_REPEAT_WINDOW_SECONDS)
-        if not counted:
+        if visitor is None:
             return ViewTally(False, self.page_views(page_id), self.site_visits())
         with transaction.atomic():
+            if settings.VIEW_REPEAT_WINDOW_SECONDS > 0 and not _first_view_in_window(page_id, visitor):
+                return ViewTally(False, self.page_views(page_id), self.site_visits())
             page_views = _increment(PageViews, "page_id", page_id)
             site_visits = _increment(VisitTotal, "name", SITE_TOTAL)
         return ViewTally(True, page_views, site_visits)
@@ -65,17 +61,45 @@ class DatabaseCounter:
         return 0
 
 
-def _increment(model: Any, key_field: str, key: object) -> int:
-    manager = model.objects
-    if not manager.filter(**{key_field: key}).update(count=F("count") + 1):
-        try:
-            with transaction.atomic():
-                manager.create(**{key_field: key, "count": 1})
-            return 1
-        except IntegrityError:
-            # Another request created the row first; add to it instead.
-            manager.filter(**{key_field: key}).update(count=F("count") + 1)
-    return int(manager.filter(**{key_field: key}).values_list("count", flat=True).get())
+def _first_view_in_window(page_id: int, visitor: str) -> bool:
+    """Records the visit; False if the same visitor viewed the page within the repeat window.
+
+    One atomic upsert: a row still inside its window is left alone (no row changed).
+    """
+    now = time.time()
+    key = hashlib.blake2b(f"{page_id}:{visitor}".encode(), digest_size=16).hexdigest()
+    table = connection.ops.quote_name(RecentView._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f'INSERT INTO {table} ("key", "until") VALUES (%s, %s) '  # noqa: S608 - table name from the model
+            f'ON CONFLICT ("key") DO UPDATE SET "until" = excluded."until" WHERE {table}."until" < %s',
+            [key, now + settings.VIEW_REPEAT_WINDOW_SECONDS, now],
+        )
+        return cursor.rowcount == 1
+
+
+def purge_recent_views() -> int:
+    deleted, _ = RecentView.objects.filter(until__lt=time.time()).delete()
+    return deleted
+
+
+def _increment(model: Any, key_field: str, key: int | str) -> int:
+    """count = count + 1, returning the new count, in one statement (UPDATE … RETURNING)."""
+    table = connection.ops.quote_name(model._meta.db_table)
+    column = connection.ops.quote_name(model._meta.get_field(key_field).column)
+    sql = f"UPDATE {table} SET count = count + 1 WHERE {column} = %s RETURNING count"  # noqa: S608 - names from the model
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [key])
+        row = cursor.fetchone()
+    if row is not None:
+        return int(row[0])
+    try:
+        with transaction.atomic():
+            model.objects.create(**{key_field: key, "count": 1})
+        return 1
+    except IntegrityError:
+        # Another request created the row first; add to it instead.
+        return _increment(model, key_field, key)
 
 
 # KEYS: page key, site key, seen key, dirty set. ARGV: page id, repeat window, count (1/0).
@@ -110,7 +134,8 @@ class RedisCounter:
         self.site_key = f"{prefix}:views:site"
         self.dirty_key = f"{prefix}:views:dirty"
         self.seen_prefix = f"{prefix}:views:seen:"
-        self._record = self.client.register_script(RECORD_SCRIPT)
+        self._record_batch = self.client.register_script(RECORD_SCRIPT)  # pipelined, for batches
+        self._record = ScriptCaller(url, RECORD_SCRIPT)  # one view per call, the request path
 
     def page_key(self, page_id: int) -> str:
         return f"{self.page_prefix}{page_id}"
@@ -126,10 +151,10 @@ class RedisCounter:
     def record(self, *, page_id: int, visitor: str | None) -> ViewTally:
         keys = [self.page_key(page_id), self.site_key, f"{self.seen_prefix}{page_id}:{visitor}", self.dirty_key]
         args = [page_id, settings.VIEW_REPEAT_WINDOW_SECONDS, "1" if visitor else "0"]
-        result = self._record(keys=keys, args=args)
+        result = self._record(keys, args)
         if result[0] == -1:
             self.seed(page_id)
-            result = self._record(keys=keys, args=args)
+            result = self._record(keys, args)
         return ViewTally(result[0] == 1, int(result[1]), int(result[2]))
 
     def record_many(self, hits: list[tuple[int, str | None]]) -> int:
@@ -143,7 +168,7 @@ class RedisCounter:
         for start in range(0, len(hits), 1000):
             pipe = self.client.pipeline(transaction=False)
             for page_id, visitor in hits[start : start + 1000]:
-                self._record(
+                self._record_batch(
                     keys=[
                         self.page_key(page_id),
                         self.site_key,

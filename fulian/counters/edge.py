@@ -81,12 +81,17 @@ def ingest_hit_log(path_name: str) -> IngestReport:
     if state["inode"] is not None and state["inode"] != inode:
         rotated = path.with_name(path.name + ".1")
         if rotated.exists() and rotated.stat().st_ino == state["inode"]:
-            chunk, _ = _read_new(rotated, state["offset"])
-            _count(chunk, report)
+            offset = int(state["offset"])
+            while chunk := _read_new(rotated, offset)[0]:
+                offset += len(chunk)
+                _count(chunk, report)
         state = {"inode": inode, "offset": 0}
     state["inode"] = inode
-    chunk, state["offset"] = _read_new(path, int(state["offset"]))
-    _count(chunk, report)
+    while True:
+        chunk, state["offset"] = _read_new(path, int(state["offset"]))
+        if not chunk:
+            break
+        _count(chunk, report)
     tmp = state_path.with_name(state_path.name + ".tmp")
     tmp.write_text(json.dumps(state))
     os.replace(tmp, state_path)

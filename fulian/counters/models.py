@@ -39,3 +39,21 @@ class VisitTotal(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name}: {self.count}"
+
+
+class RecentView(models.Model):
+    """A visitor seen on a page recently, so a quick reload is not counted again.
+
+    Used only without Redis (Redis keeps these as expiring keys). ``key`` is a hash of page
+    and daily visitor hash: no address is stored. Expired rows are purged by the worker.
+    """
+
+    key = models.CharField(max_length=64, primary_key=True)
+    until = models.FloatField(db_index=True)
+
+    class Meta:
+        verbose_name = _("近期访客")
+        verbose_name_plural = _("近期访客")
+
+    def __str__(self) -> str:
+        return self.key

@@ -299,3 +299,18 @@ def test_the_page_is_usable_without_javascript(channel, client):
     assert "<script>" not in html  # no inline script (CSP forbids them)
     assert re.search(r'<a href="[^"]+print/" class="print-link">', html)  # printing works by link
     assert '<span class="font-size" hidden>' in html  # JS-only controls stay hidden without JS
+
+
+def test_a_server_error_gets_a_plain_chinese_page_without_details(channel, client, monkeypatch):
+    from fulian.portal.models import ChannelPage
+
+    def broken(self, request, *args, **kwargs):
+        raise RuntimeError("secret internal detail")
+
+    monkeypatch.setattr(ChannelPage, "get_context", broken)
+    client.raise_request_exception = False
+    response = client.get(channel.url)
+    assert response.status_code == 500
+    html = response.content.decode()
+    assert "抱歉，服务暂时不可用" in html
+    assert "secret internal detail" not in html

@@ -36,8 +36,8 @@ bench: venv
 	$(UV) run --frozen python bench/portal_speed.py
 
 messages:
-	$(UV) run --frozen python manage.py makemessages -l en --ignore=.venv
-	$(UV) run --frozen python manage.py compilemessages --ignore=.venv
+	$(UV) run --frozen python manage.py makemessages -l en --ignore=.venv --ignore=staticfiles --ignore=var --ignore=bench --ignore=tests
+	cd fulian/locale/en/LC_MESSAGES && msgfmt --check -o django.mo django.po
 
 clean:
 	rm -rf var/ staticfiles/ .pytest_cache .mypy_cache .ruff_cache

@@ -8,6 +8,7 @@ import shutil
 from collections.abc import Iterator
 
 import pytest
+from django.db import connections
 
 from fulian.counters.backends import get_counter
 from fulian.counters.services import set_page_views
@@ -45,6 +46,9 @@ def browser_page(monkeypatch) -> Iterator[object]:
         )
         page = browser.new_page(locale="zh-CN")
         yield page
+        # ORM calls made while Playwright runs get their own connection (its own context); close it
+        # here so the test database can be dropped.
+        connections.close_all()
         browser.close()
 
 

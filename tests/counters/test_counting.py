@@ -99,10 +99,9 @@ class TestCountsSurviveEditing:
             set_page_views(page_id=article.pk, count=-1)
 
 
+@pytest.mark.parametrize("counter_backend", ["redis"], indirect=True)
 class TestRedisCounts:
     def test_the_database_copy_catches_up_on_flush(self, channel, counter_backend):
-        if counter_backend != "redis":
-            pytest.skip("database counts are already in the database")
         article = make_article(channel)
         for i in range(3):
             _visitor(f"10.0.1.{i}").get(article.url)
@@ -112,8 +111,6 @@ class TestRedisCounts:
         assert VisitTotal.objects.get(name="site").count == 3
 
     def test_a_restarted_redis_starts_from_the_database(self, channel, counter_backend):
-        if counter_backend != "redis":
-            pytest.skip("redis only")
         article = make_article(channel)
         set_page_views(page_id=article.pk, count=500)
         get_counter().client.flushdb()  # type: ignore[union-attr]

@@ -314,3 +314,20 @@ def test_a_server_error_gets_a_plain_chinese_page_without_details(channel, clien
     html = response.content.decode()
     assert "抱歉，服务暂时不可用" in html
     assert "secret internal detail" not in html
+
+
+def test_visitors_can_switch_to_english_and_back(channel, client):
+    article = make_article(channel, "英文测试")
+    response = client.post("/i18n/setlang/", {"language": "en", "next": article.url})
+    assert response.status_code == 302
+    html = client.get(article.url).content.decode()
+    assert '<html lang="en"' in html
+    assert "Published" in html
+    assert "Views" in html
+    client.post("/i18n/setlang/", {"language": "zh-hans", "next": article.url})
+    assert "发布时间" in client.get(article.url).content.decode()
+
+
+def test_the_browser_language_does_not_change_the_site_language(channel, client):
+    html = client.get(channel.url, HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert '<html lang="zh-Hans"' in html

@@ -12,6 +12,8 @@ urlpatterns = [
     path("documents/", include(wagtaildocs_urls)),
     path("search/", portal_views.search, name="search"),
     path("care/", portal_views.toggle_care_mode, name="care_mode"),
+    # Old ASP links, in any letter case (IIS did not care): newsinfo.asp?id=N.
+    re_path(r"^[Nn][Ee][Ww][Ss][Ii][Nn][Ff][Oo]\.[Aa][Ss][Pp]$", portal_views.legacy_article, name="legacy_article"),
     path("i18n/", include("django.conf.urls.i18n")),
 ]
 

@@ -160,6 +160,10 @@ class ArticlePage(PortalPage):
     is_headline = models.BooleanField(_("首页图片新闻"), default=False, help_text=_("需要题图"))
     is_notice = models.BooleanField(_("通知公告"), default=False)
     body = StreamField(ArticleBodyBlock(), verbose_name=_("正文"), blank=True)
+    # Where the article came from on the old site (newsinfo.asp?id=N), so old links keep working.
+    legacy_id = models.PositiveIntegerField(_("旧网站文章编号"), null=True, blank=True, unique=True)
+    # Identity of an import without a known id (channel, title, publish time), so re-runs update.
+    legacy_key = models.CharField(_("旧网站导入标识"), max_length=64, blank=True, db_index=True, editable=False)
 
     content_panels = [
         *Page.content_panels,

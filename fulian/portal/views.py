@@ -47,3 +47,19 @@ def search(request: HttpRequest) -> HttpResponse:
     from fulian.portal.search import run_search
 
     return render(request, "portal/search.html", run_search(request))
+
+
+@require_GET
+def legacy_article(request: HttpRequest) -> HttpResponse:
+    """Old links (newsinfo.asp?id=N) lead permanently to the imported article."""
+    from django.http import Http404, HttpResponsePermanentRedirect
+
+    from fulian.portal.models import ArticlePage
+
+    raw = request.GET.get("id", "").strip()
+    if not raw.isascii() or not raw.isdigit() or len(raw) > 9:
+        raise Http404
+    article = ArticlePage.objects.live().public().filter(legacy_id=int(raw)).first()
+    if article is None:
+        raise Http404
+    return HttpResponsePermanentRedirect(article.get_url(request))

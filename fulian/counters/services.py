@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest
+import logging
 
-from fulian.counters.backends import ViewTally, get_counter
+from django.http import HttpRequest
+from redis.exceptions import RedisError
+
+from fulian.counters.backends import DatabaseCounter, ViewTally, get_counter
 from fulian.counters.visitors import countable_visitor, edge_counts
+
+logger = logging.getLogger(__name__)
 
 
 def record_view(*, page_id: int, visitor: str | None) -> ViewTally:
@@ -14,8 +19,17 @@ def record_view(*, page_id: int, visitor: str | None) -> ViewTally:
 
 
 def count_request_view(request: HttpRequest, *, page_id: int) -> ViewTally:
-    """Count the view a request makes and keep the tally on the request for the template and page cache."""
-    tally = record_view(page_id=page_id, visitor=countable_visitor(request.META))
+    """Count the view a request makes and keep the tally on the request for the template and page cache.
+
+    If the live counter (Redis) is unreachable the page is still served, with the last
+    counts the database holds: a lost view is better than a lost page.
+    """
+    try:
+        tally = record_view(page_id=page_id, visitor=countable_visitor(request.META))
+    except (ConnectionError, OSError, RedisError):
+        logger.warning("view counter unavailable; page served without counting", exc_info=True)
+        database = DatabaseCounter()
+        tally = ViewTally(False, database.page_views(page_id), database.site_visits())
     request.fulian_views = tally  # type: ignore[attr-defined]
     request.fulian_page_id = page_id  # type: ignore[attr-defined]
     request.fulian_edge_counts = edge_counts(request.META)  # type: ignore[attr-defined]

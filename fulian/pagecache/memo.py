@@ -9,6 +9,7 @@ So memorised values are never older than the last publish, in every worker proce
 
 from __future__ import annotations
 
+import logging
 import os
 import threading
 import time
@@ -18,10 +19,12 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from django.conf import settings
+from redis.exceptions import RedisError
 
 from fulian.lib.fastredis import ScriptCaller
 
 T = TypeVar("T")
+logger = logging.getLogger(__name__)
 
 MAX_ENTRIES = 20_000
 
@@ -76,9 +79,18 @@ def bump_generation() -> None:
 
 
 def sync() -> None:
-    """Called once per request: drop memorised values if content changed since they were made."""
+    """Called once per request: drop memorised values if content changed since they were made.
+
+    If the generation cannot be read (Redis down), nothing memorised can be trusted: forget
+    everything and serve this request from the database.
+    """
     global _generation
-    generation = current_generation()
+    try:
+        generation = current_generation()
+    except (OSError, ConnectionError, RedisError):
+        logger.warning("content generation unavailable; serving without memorised content", exc_info=True)
+        forget_all()
+        return
     if generation != _generation:
         with _lock:
             _entries.clear()

@@ -25,9 +25,14 @@ def site_visits(context: dict[str, Any]) -> SafeString:
     """总访问量, likewise marked for the page cache."""
     tally = _tally(context)
     if tally is None:
-        from fulian.counters.backends import get_counter
+        from redis.exceptions import RedisError
 
-        count = get_counter().site_visits()
+        from fulian.counters.backends import DatabaseCounter, get_counter
+
+        try:
+            count = get_counter().site_visits()
+        except (OSError, ConnectionError, RedisError):
+            count = DatabaseCounter().site_visits()  # the flushed total, when Redis is unreachable
     else:
         count = tally.site_visits
     return mark_safe(f"<!--sv-->{count}<!--/sv-->")  # noqa: S308 - an int

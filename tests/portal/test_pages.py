@@ -331,3 +331,22 @@ def test_visitors_can_switch_to_english_and_back(channel, client):
 def test_the_browser_language_does_not_change_the_site_language(channel, client):
     html = client.get(channel.url, HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
     assert '<html lang="zh-Hans"' in html
+
+
+class TestCareModeSwitch:
+    def test_it_returns_to_the_page_it_was_clicked_on(self, channel, client):
+        response = client.get("/care/?on=1", HTTP_REFERER=f"http://testserver{channel.url}")
+        assert response.status_code == 302
+        assert response["Location"] == f"http://testserver{channel.url}"
+        assert response.cookies["care"].value == "1"
+        assert response.cookies["care"]["httponly"]
+
+    @pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/", "javascript:alert(1)"])
+    def test_it_never_sends_visitors_to_another_site(self, home, client, target):
+        response = client.get("/care/", {"on": "1", "next": target})
+        assert response["Location"] == "/"
+
+    def test_switching_off_clears_the_cookie(self, home, client):
+        client.cookies["care"] = "1"
+        response = client.get("/care/?on=0")
+        assert response.cookies["care"].value == ""

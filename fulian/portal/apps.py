@@ -5,6 +5,3 @@ class PortalConfig(AppConfig):
     name = "fulian.portal"
     label = "portal"
     verbose_name = "门户网站"
-
-    def ready(self) -> None:
-        from fulian.portal import signals  # noqa: F401

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect, HttpResponseRedirect
 from django.shortcuts import render
 from django.template import loader
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET
 
 from fulian.pagecache.keys import CARE_COOKIE
+from fulian.portal.models import ArticlePage
 
 
 def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
@@ -52,10 +53,6 @@ def search(request: HttpRequest) -> HttpResponse:
 @require_GET
 def legacy_article(request: HttpRequest) -> HttpResponse:
     """Old links (newsinfo.asp?id=N) lead permanently to the imported article."""
-    from django.http import Http404, HttpResponsePermanentRedirect
-
-    from fulian.portal.models import ArticlePage
-
     raw = request.GET.get("id", "").strip()
     if not raw.isascii() or not raw.isdigit() or len(raw) > 9:
         raise Http404

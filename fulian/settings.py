@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "fulian.core",
     "fulian.portal",
     "fulian.counters",
+    "fulian.search",
     "fulian.pagecache",
     "fulian.demo",
     "wagtail.contrib.settings",

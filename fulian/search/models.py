@@ -1,0 +1,68 @@
+"""The Chinese search index: one document per public article, and its words (postings).
+
+Built by our own segmenter (fulian/search/segment.py) so that SQLite and PostgreSQL give the
+same results with no database extension.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class SearchWord(models.Model):
+    """领域词典: words the segmenter must keep whole (妇联, 人身安全保护令, 12338 …)."""
+
+    word = models.CharField(_("词语"), max_length=32, unique=True)
+
+    class Meta:
+        verbose_name = _("搜索词典词语")
+        verbose_name_plural = _("搜索词典")
+        ordering = ["word"]
+
+    def __str__(self) -> str:
+        return self.word
+
+
+class SearchSynonym(models.Model):
+    """同义词: a group of words that find each other (家暴 ↔ 家庭暴力)."""
+
+    words = models.CharField(_("同义词组"), max_length=300, help_text=_("用逗号或空格分隔，例如：家暴，家庭暴力"))
+
+    class Meta:
+        verbose_name = _("同义词组")
+        verbose_name_plural = _("同义词")
+
+    def __str__(self) -> str:
+        return self.words
+
+    @property
+    def word_list(self) -> list[str]:
+        import re
+
+        return [w for w in re.split(r"[,，、\s]+", self.words) if w]
+
+
+class SearchDocument(models.Model):
+    page = models.OneToOneField("wagtailcore.Page", primary_key=True, on_delete=models.CASCADE, related_name="+")
+    channel_id = models.IntegerField(db_index=True)
+    published_at = models.DateTimeField(db_index=True)
+    title = models.CharField(max_length=255)
+    text = models.TextField()
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class SearchPosting(models.Model):
+    """One word of one document, weighted: title occurrences count ten times body ones."""
+
+    token = models.CharField(max_length=32)
+    document = models.ForeignKey(SearchDocument, on_delete=models.CASCADE, related_name="postings")
+    weight = models.PositiveIntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["token", "document"], name="fulian_search_token_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.token} → {self.document_id}"

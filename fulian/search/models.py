@@ -44,7 +44,11 @@ class SearchSynonym(models.Model):
 
 
 class SearchDocument(models.Model):
-    page = models.OneToOneField("wagtailcore.Page", primary_key=True, on_delete=models.CASCADE, related_name="+")
+    # No database constraint: the index is derived data, rebuilt from pages at any time
+    # (deleting a page still removes its document, through Django's cascade).
+    page = models.OneToOneField(
+        "wagtailcore.Page", primary_key=True, on_delete=models.CASCADE, related_name="+", db_constraint=False
+    )
     channel_id = models.IntegerField(db_index=True)
     published_at = models.DateTimeField(db_index=True)
     title = models.CharField(max_length=255)

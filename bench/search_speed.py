@@ -1,0 +1,146 @@
+"""Search speed at scale: 100,000 generated Chinese articles, query latency p50/p95, index build time, RSS.
+
+    uv run python bench/search_speed.py [--articles 100000] [--database sqlite|postgres|both]
+
+Articles are generated from the demo content's sentences (realistic vocabulary) and indexed
+with the same segmenter and weights as the site (fulian/search/services.py), straight into the
+index tables. Queries are the words people use on a federation site.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import secrets
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+QUERIES = [
+    "家庭", "家暴", "性侵", "保护令", "心理", "12338", "最美家庭", "留守儿童", "两癌", "创业",
+    "妇联", "巾帼", "维权", "联席会议", "心理咨询", "婚调", "一站式", "强制报告", "春蕾", "志愿服务",
+    "家庭暴力 保护令", "最美家庭 表彰", "创业 贷款", "留守儿童 关爱", "铜官区", "枞阳县", "义安区", "郊区",
+    "反家暴", "法律援助",
+]  # fmt: skip
+PG_URL = os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432/fulian_search_bench")
+
+
+def child(database: str, articles: int) -> None:
+    """Runs inside a process configured for one database."""
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection, transaction
+
+    from fulian.search.models import SearchDocument, SearchPosting
+    from fulian.search.segment import index_tokens
+    from fulian.search.selectors import search_articles
+    from fulian.search.services import MAX_BODY_WEIGHT, TITLE_WEIGHT
+
+    call_command("migrate", verbosity=0)
+    content = json.loads((ROOT / "fulian/demo/content/articles.json").read_text(encoding="utf-8"))
+    sentences = [
+        s + "。"
+        for a in content
+        for b in a["body"]
+        if b["type"] == "paragraph"
+        for s in b["text"].split("。")
+        if len(s) > 8
+    ]
+    titles = [a["title"] for a in content]
+    rng = random.Random(2026)
+    import datetime as dt
+
+    from django.utils import timezone
+
+    start_time = timezone.now() - dt.timedelta(days=3650)
+    SearchPosting.objects.all().delete()
+    SearchDocument.objects.all().delete()
+    t0 = time.perf_counter()
+    batch_docs, batch_posts = [], []
+    for n in range(1, articles + 1):
+        title = rng.choice(titles)[: rng.randint(8, 30)] + f"（{n}）"
+        text = "".join(rng.choices(sentences, k=rng.randint(4, 9)))
+        doc = SearchDocument(page_id=10_000_000 + n, channel_id=rng.randint(1, 9),
+                             published_at=start_time + dt.timedelta(minutes=n * 50), title=title, text=text)  # fmt: skip
+        batch_docs.append(doc)
+        weights = {t: TITLE_WEIGHT * c for t, c in index_tokens(title).items()}
+        for token, count in index_tokens(text).items():
+            weights[token] = weights.get(token, 0) + min(count, MAX_BODY_WEIGHT)
+        batch_posts += [SearchPosting(token=t, document_id=doc.page_id, weight=w) for t, w in weights.items()]
+        if n % 2000 == 0 or n == articles:
+            with transaction.atomic():
+                SearchDocument.objects.bulk_create(batch_docs)
+                SearchPosting.objects.bulk_create(batch_posts, batch_size=5000)
+            batch_docs, batch_posts = [], []
+    build = time.perf_counter() - t0
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+    else:
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+    postings = SearchPosting.objects.count()
+    latencies: dict[str, list[float]] = {q: [] for q in QUERIES}
+    for q in QUERIES:  # warm the segmenter and the database cache once
+        search_articles(q)
+    for _round in range(5):
+        for q in QUERIES:
+            t = time.perf_counter()
+            outcome = search_articles(q)
+            latencies[q].append((time.perf_counter() - t) * 1000)
+    every = sorted(x for v in latencies.values() for x in v)
+    rss = int(Path("/proc/self/status").read_text().split("VmRSS:")[1].split()[0]) // 1024
+    worst = sorted(((statistics.median(v), q) for q, v in latencies.items()), reverse=True)[:5]
+    print(json.dumps({
+        "database": database, "articles": articles, "postings": postings, "build_seconds": round(build, 1),
+        "p50_ms": round(every[len(every) // 2], 2), "p95_ms": round(every[int(len(every) * 0.95)], 2),
+        "max_ms": round(every[-1], 2), "rss_mb": rss, "slowest_queries_median_ms": [[q, round(m, 1)] for m, q in worst],
+        "hits_for_家庭": outcome.total if False else search_articles("家庭").total,
+    }, ensure_ascii=False))  # fmt: skip
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--articles", type=int, default=100_000)
+    parser.add_argument("--database", choices=["sqlite", "postgres", "both"], default="both")
+    parser.add_argument("--child", help=argparse.SUPPRESS)
+    options = parser.parse_args()
+    if options.child:
+        child(options.child, options.articles)
+        return
+    base = {**os.environ, "DJANGO_SETTINGS_MODULE": "fulian.settings", "SECRET_KEY": secrets.token_urlsafe(50),
+            "DEBUG": "0", "HTTPS": "0", "LOG_LEVEL": "WARNING", "PYTHONPATH": str(ROOT)}  # fmt: skip
+    base.pop("REDIS_URL", None)
+    results = []
+    for database in ["sqlite", "postgres"] if options.database == "both" else [options.database]:
+        env = dict(base)
+        work = tempfile.mkdtemp(prefix="fulian-search-bench-")
+        env["DATA_DIR"] = work
+        env.pop("DATABASE_URL", None)
+        if database == "postgres":
+            import psycopg
+
+            with psycopg.connect(PG_URL.rsplit("/", 1)[0] + "/postgres", autocommit=True) as conn:
+                conn.execute("DROP DATABASE IF EXISTS fulian_search_bench")
+                conn.execute("CREATE DATABASE fulian_search_bench")
+            env["DATABASE_URL"] = PG_URL
+        out = subprocess.run([sys.executable, __file__, "--child", database, "--articles", str(options.articles)],
+                             env=env, capture_output=True, text=True, check=True).stdout  # fmt: skip
+        row = json.loads(out.strip().splitlines()[-1])
+        results.append(row)
+        print(json.dumps(row, ensure_ascii=False), flush=True)
+    out_dir = ROOT / "bench" / "results"
+    out_dir.mkdir(exist_ok=True)
+    (out_dir / "search_speed.json").write_text(json.dumps(results, ensure_ascii=False, indent=2))
+
+
+if __name__ == "__main__":
+    main()

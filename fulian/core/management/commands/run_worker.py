@@ -59,6 +59,8 @@ class Command(BaseCommand):
         scheduler = Scheduler(jobs)
         scheduler.start()
         try:
-            call_command("db_worker", interval=1, startup_delay=False)
+            # The worker logs each task at INFO; follow LOG_LEVEL so a quiet deployment stays quiet.
+            verbosity = 1 if logging.getLogger().getEffectiveLevel() <= logging.INFO else 0
+            call_command("db_worker", interval=1, startup_delay=False, verbosity=verbosity)
         finally:
             scheduler.stopping.set()

@@ -118,3 +118,24 @@ def test_publishing_a_new_revision_keeps_history(channel):
     article.save_revision().publish()
     assert ArticlePage.objects.get(pk=article.pk).title == "第二版"
     assert article.revisions.count() == 2
+
+
+def test_bulk_publish_refuses_unreviewed_pages_with_a_message(channel, admin_client):
+    article = make_article(channel, "未审查草稿")
+    article.unpublish()
+    article.confidentiality_reviewed = False
+    article.save_revision()
+    response = admin_client.post(f"/admin/bulk/wagtailcore/page/publish/?id={article.pk}", {}, follow=True)
+    assert response.status_code == 200
+    assert "尚未通过保密审查" in response.content.decode()
+    article.refresh_from_db()
+    assert not article.live
+
+
+def test_bulk_publish_of_reviewed_pages_still_works(channel, admin_client):
+    article = make_article(channel, "已审查草稿")
+    article.unpublish()
+    response = admin_client.post(f"/admin/bulk/wagtailcore/page/publish/?id={article.pk}", {})
+    assert response.status_code == 302
+    article.refresh_from_db()
+    assert article.live

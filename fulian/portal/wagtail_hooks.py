@@ -20,7 +20,6 @@ def _unreviewed(pages: list[Any]) -> list[str]:
     return titles
 
 
-@hooks.register("before_bulk_action")
 def refuse_bulk_publish_without_review(
     request: HttpRequest, action_type: str, objects: list[Any], action_class_instance: Any
 ) -> HttpResponse | None:
@@ -43,3 +42,6 @@ def refuse_bulk_publish_without_review(
     if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
         target = "/admin/pages/"
     return HttpResponseRedirect(target)
+
+
+hooks.register("before_bulk_action", refuse_bulk_publish_without_review)

@@ -8,7 +8,7 @@ from django.http import HttpRequest
 from redis.exceptions import RedisError
 
 from fulian.counters.backends import DatabaseCounter, ViewTally, get_counter
-from fulian.counters.visitors import countable_visitor, edge_counts
+from fulian.counters.visitors import countable_visitor
 
 logger = logging.getLogger(__name__)
 
@@ -32,7 +32,6 @@ def count_request_view(request: HttpRequest, *, page_id: int) -> ViewTally:
         tally = ViewTally(False, database.page_views(page_id), database.site_visits())
     request.fulian_views = tally  # type: ignore[attr-defined]
     request.fulian_page_id = page_id  # type: ignore[attr-defined]
-    request.fulian_edge_counts = edge_counts(request.META)  # type: ignore[attr-defined]
     return tally
 
 

@@ -55,6 +55,7 @@ def search_articles(
     groups = term_groups(query)
     if not groups:
         return SearchOutcome([], 0, [])
+    terms = [group[0] for group in groups]
     tokens = sorted({t for group in groups for t in group})
     posting = connection.ops.quote_name("fulian_search_searchposting")
     document = connection.ops.quote_name("fulian_search_searchdocument")
@@ -85,7 +86,7 @@ def search_articles(
         cursor.execute(f"SELECT COUNT(*) FROM ({grouped}) matched", params)  # noqa: S608
         total = int(cursor.fetchone()[0])
         if total == 0 or offset >= total:
-            return SearchOutcome([t for g in groups for t in g[:1]], total, [])
+            return SearchOutcome(terms, total, [])
         cursor.execute(f"{grouped} ORDER BY score DESC, published_at DESC LIMIT {CANDIDATES}", params)
         rows = cursor.fetchall()
     now = timezone.now()
@@ -113,7 +114,7 @@ def search_articles(
         for score, pid in window
         if pid in documents
     ]
-    return SearchOutcome([g[0] for g in groups], total, hits)
+    return SearchOutcome(terms, total, hits)
 
 
 def _ranked(score: float, published: object, now: dt.datetime) -> float:

@@ -19,7 +19,9 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 QUERIES = [
@@ -37,12 +39,10 @@ def child(database: str, articles: int) -> None:
 
     django.setup()
     from django.core.management import call_command
-    from django.db import connection, transaction
 
-    from fulian.search.models import SearchDocument, SearchPosting
-    from fulian.search.segment import index_tokens
+    from fulian.search.models import SearchPosting
     from fulian.search.selectors import search_articles
-    from fulian.search.services import MAX_BODY_WEIGHT, TITLE_WEIGHT
+    from fulian.search.services import IndexEntry, rebuild_documents
 
     call_command("migrate", verbosity=0)
     content = json.loads((ROOT / "fulian/demo/content/articles.json").read_text(encoding="utf-8"))
@@ -61,52 +61,69 @@ def child(database: str, articles: int) -> None:
     from django.utils import timezone
 
     start_time = timezone.now() - dt.timedelta(days=3650)
-    SearchPosting.objects.all().delete()
-    SearchDocument.objects.all().delete()
+
+    def generated(size: int = 1000) -> Iterator[list[IndexEntry]]:
+        batch: list[IndexEntry] = []
+        for n in range(1, articles + 1):
+            title = rng.choice(titles)[: rng.randint(8, 30)] + f"（{n}）"
+            text = "".join(rng.choices(sentences, k=rng.randint(4, 9)))
+            batch.append(IndexEntry(page_id=10_000_000 + n, channel_id=rng.randint(1, 9),
+                                    published_at=start_time + dt.timedelta(minutes=n * 50), title=title, text=text))  # fmt: skip
+            if len(batch) == size:
+                yield batch
+                batch = []
+        if batch:
+            yield batch
+
     t0 = time.perf_counter()
-    batch_docs, batch_posts = [], []
-    for n in range(1, articles + 1):
-        title = rng.choice(titles)[: rng.randint(8, 30)] + f"（{n}）"
-        text = "".join(rng.choices(sentences, k=rng.randint(4, 9)))
-        doc = SearchDocument(page_id=10_000_000 + n, channel_id=rng.randint(1, 9),
-                             published_at=start_time + dt.timedelta(minutes=n * 50), title=title, text=text)  # fmt: skip
-        batch_docs.append(doc)
-        weights = {t: TITLE_WEIGHT * c for t, c in index_tokens(title).items()}
-        for token, count in index_tokens(text).items():
-            weights[token] = weights.get(token, 0) + min(count, MAX_BODY_WEIGHT)
-        batch_posts += [SearchPosting(token=t, document_id=doc.page_id, weight=w) for t, w in weights.items()]
-        if n % 2000 == 0 or n == articles:
-            with transaction.atomic():
-                SearchDocument.objects.bulk_create(batch_docs)
-                SearchPosting.objects.bulk_create(batch_posts, batch_size=5000)
-            batch_docs, batch_posts = [], []
+    rebuild_documents(generated())
     build = time.perf_counter() - t0
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")  # both databases plan from fresh statistics
     postings = SearchPosting.objects.count()
-    latencies: dict[str, list[float]] = {q: [] for q in QUERIES}
-    for q in QUERIES:  # warm the segmenter and the database cache once
-        search_articles(q)
-    for _round in range(5):
-        for q in QUERIES:
-            t = time.perf_counter()
-            search_articles(q)
-            latencies[q].append((time.perf_counter() - t) * 1000)
-    every = sorted(x for v in latencies.values() for x in v)
-    rss = int(Path("/proc/self/status").read_text().split("VmRSS:")[1].split()[0]) // 1024
-    worst = sorted(((statistics.median(v), q) for q, v in latencies.items()), reverse=True)[:5]
+    plain = _latencies(search_articles, [(q, {}) for q in QUERIES])
+    channel = {"channel_id": 3}
+    recent = {"since": (timezone.now() - dt.timedelta(days=365)).date()}
+    filtered = _latencies(search_articles, [(q, f) for q in QUERIES[:10] for f in (channel, recent)])
     print(json.dumps({
         "database": database, "articles": articles, "postings": postings, "build_seconds": round(build, 1),
-        "p50_ms": round(every[len(every) // 2], 2), "p95_ms": round(every[int(len(every) * 0.95)], 2),
-        "max_ms": round(every[-1], 2), "rss_mb": rss, "slowest_queries_median_ms": [[q, round(m, 1)] for m, q in worst],
-        "hits_for_家庭": search_articles("家庭").total,
+        **plain, "filtered": {k: v for k, v in filtered.items() if k != "slowest"},
+        "hits_for_家庭": search_articles("家庭").total, "worker_rss_mb": _worker_rss(),
     }, ensure_ascii=False))  # fmt: skip
+
+
+def _latencies(search: Any, cases: list[tuple[str, dict[str, Any]]]) -> dict[str, Any]:
+    for q, f in cases:  # warm the segmenter and the database cache once
+        search(q, **f)
+    latencies: dict[int, list[float]] = {n: [] for n in range(len(cases))}
+    for _round in range(5):
+        for n, (q, f) in enumerate(cases):
+            t = time.perf_counter()
+            search(q, **f)
+            latencies[n].append((time.perf_counter() - t) * 1000)
+    every = sorted(x for v in latencies.values() for x in v)
+    worst = sorted(((statistics.median(v), n) for n, v in latencies.items()), reverse=True)[:3]
+    return {
+        "p50_ms": round(every[len(every) // 2], 2), "p95_ms": round(every[int(len(every) * 0.95)], 2),
+        "max_ms": round(every[-1], 2), "slowest": [[cases[n][0], round(m, 1)] for m, n in worst],
+    }  # fmt: skip
+
+
+def _worker_rss() -> int:
+    """RSS of a fresh process shaped like the worker: the whole app, then the segmenter and dictionary loaded."""
+    code = (
+        "import django; django.setup(); import fulian.wsgi; "
+        "from fulian.core.management.commands import run_worker; "
+        "from fulian.search.selectors import search_articles; search_articles('家庭暴力 保护令'); "
+        "print(open('/proc/self/status').read().split('VmRSS:')[1].split()[0])"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    return int(out.strip().splitlines()[-1]) // 1024
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--articles", type=int, default=100_000)
     parser.add_argument("--database", choices=["sqlite", "postgres", "both"], default="both")
+    parser.add_argument("--data-dir", help="keep the SQLite index here (default: a temporary folder)")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     options = parser.parse_args()
     if options.child:
@@ -118,7 +135,7 @@ def main() -> None:
     results = []
     for database in ["sqlite", "postgres"] if options.database == "both" else [options.database]:
         env = dict(base)
-        work = tempfile.mkdtemp(prefix="fulian-search-bench-")
+        work = options.data_dir or tempfile.mkdtemp(prefix="fulian-search-bench-")
         env["DATA_DIR"] = work
         env.pop("DATABASE_URL", None)
         if database == "postgres":

@@ -87,6 +87,7 @@ def run_search(request: HttpRequest) -> dict[str, Any]:
 
     pages = ArticlePage.objects.in_bulk([hit.page_id for hit in outcome.hits])
     context["results"] = page
+    context["exact"] = outcome.exact
     context["hits"] = [(hit, pages[hit.page_id]) for hit in outcome.hits if hit.page_id in pages]
     filters = {"q": query, "channel": channel_id or "", "from": since or "", "to": until or ""}
     context["extra_query"] = urlencode({k: v for k, v in filters.items() if v}) + "&"

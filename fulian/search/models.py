@@ -59,14 +59,38 @@ class SearchDocument(models.Model):
 
 
 class SearchPosting(models.Model):
-    """One word of one document, weighted: title occurrences count ten times body ones."""
+    """One word of one document, weighted: title occurrences count ten times body ones.
+
+    The document's date and channel are copied here so that the ranking index
+    (word, weight, date) answers "the best documents for this word" by reading its first
+    entries, without sorting every document that contains a common word.
+    """
 
     token = models.CharField(max_length=32)
     document = models.ForeignKey(SearchDocument, on_delete=models.CASCADE, related_name="postings")
     weight = models.PositiveIntegerField()
+    published_at = models.DateTimeField()
+    channel_id = models.IntegerField()
 
     class Meta:
-        indexes = [models.Index(fields=["token", "document"], name="fulian_search_token_idx")]
+        indexes = [
+            # "The best documents for this word": read from the start of the word's range.
+            models.Index(
+                fields=["token", "-weight", "-published_at", "channel_id", "document"], name="fulian_search_rank_idx"
+            ),
+            # "This word's weight in these documents": one probe per document, never the table.
+            models.Index(fields=["token", "document", "weight", "published_at"], name="fulian_search_probe_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.token} → {self.document_id}"
+
+
+class SearchTerm(models.Model):
+    """How many documents contain a word: orders a query's words and counts common ones without a scan."""
+
+    token = models.CharField(max_length=32, primary_key=True)
+    documents = models.IntegerField()  # no CHECK: an upsert row carries a negative change
+
+    def __str__(self) -> str:
+        return f"{self.token}: {self.documents}"

@@ -6,11 +6,13 @@ each process rebuilds its segmenter when public content (which includes them) ch
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections import Counter
 from typing import Any
 
+import opencc
 import rjieba
 
 from fulian.pagecache.memo import remember
@@ -25,9 +27,14 @@ WORD_RE = re.compile(r"[0-9a-z\u3400-\u9fff]")
 MAX_TOKEN = 32
 
 
+@functools.cache
+def _simplifier() -> Any:
+    return opencc.OpenCC("t2s")
+
+
 def normalise(text: str) -> str:
-    """Full-width letters and digits to ASCII, lower case (NFKC)."""
-    return unicodedata.normalize("NFKC", text).lower()
+    """Traditional characters to simplified (婦聯 finds 妇联), full-width letters and digits to ASCII, lower case."""
+    return str(_simplifier().convert(unicodedata.normalize("NFKC", text))).lower()
 
 
 def _build() -> Any:
@@ -81,3 +88,18 @@ def synonyms() -> dict[str, tuple[str, ...]]:
         return groups
 
     return remember(("search-synonyms",), build)
+
+
+def admin_index_words(text: str) -> str:
+    """Text for the admin's search index: every word separated by spaces, single characters kept.
+
+    The admin finds people's names and short titles, where one character can matter (王, 桥).
+    """
+    return " ".join(
+        t for t in (t.strip() for t in segmenter().cut_for_search(normalise(text), True)) if t and WORD_RE.search(t)
+    )
+
+
+def admin_query_words(query: str) -> str:
+    """What an editor typed in an admin search box, as space-separated words."""
+    return " ".join(t for t in (t.strip() for t in segmenter().cut(normalise(query), True)) if t and WORD_RE.search(t))

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import post_delete, post_save, pre_delete
 from wagtail.signals import page_published, page_unpublished
 
 from fulian.pagecache.signals import public_content_changed
-from fulian.search.models import SearchSynonym, SearchWord
-from fulian.search.services import search_index_article, search_remove
+from fulian.search.models import SearchDocument, SearchSynonym, SearchWord
+from fulian.search.services import remove_documents, search_index_article, search_remove
 
 
 def _published(sender: type, instance: Any, **kwargs: Any) -> None:
@@ -23,6 +23,12 @@ def _unpublished(sender: type, instance: Any, **kwargs: Any) -> None:
     search_remove(page_id=instance.pk)
 
 
+def _page_deleted(sender: type, instance: SearchDocument, **kwargs: Any) -> None:
+    # A deleted page takes its document with it (a cascade); its words leave the frequencies first.
+    remove_documents([instance.pk])
+
+
+pre_delete.connect(_page_deleted, sender=SearchDocument, dispatch_uid="search_page_deleted")
 page_published.connect(_published, dispatch_uid="search_published")
 page_unpublished.connect(_unpublished, dispatch_uid="search_unpublished")
 

@@ -108,3 +108,10 @@ class TestChineseSearch:
 
     def test_a_single_character_gets_a_hint(self, home, client):
         assert "请输入至少两个字" in client.get("/search/", {"q": "家"}).content.decode()
+
+
+def test_traditional_characters_find_simplified_articles(channel, client):
+    article = make_article(channel, "申请人身安全保护令的流程")
+    html = client.get("/search/", {"q": "保護令"}).content.decode()
+    assert article.url in html
+    assert "保护令</mark>" in html

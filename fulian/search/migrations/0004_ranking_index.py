@@ -1,3 +1,4 @@
+import django.db.models.deletion
 from django.db import migrations, models
 
 # Copy each document's date and channel onto its postings, so existing indexes keep working
@@ -37,6 +38,16 @@ class Migration(migrations.Migration):
         migrations.RunSQL(COUNT, migrations.RunSQL.noop),
         migrations.AlterField(model_name="searchposting", name="published_at", field=models.DateTimeField()),
         migrations.AlterField(model_name="searchposting", name="channel_id", field=models.IntegerField()),
+        migrations.AlterField(
+            model_name="searchposting",
+            name="document",
+            field=models.ForeignKey(
+                db_constraint=False,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="postings",
+                to="fulian_search.searchdocument",
+            ),
+        ),
         migrations.RemoveIndex(model_name="searchposting", name="fulian_search_token_idx"),
         migrations.AddIndex(
             model_name="searchposting",

@@ -37,6 +37,11 @@ INSTALLED_APPS = [
     "fulian.search",
     "fulian.pagecache",
     "fulian.demo",
+    "fulian.orgs",
+    "fulian.accounts",
+    "fulian.audit",
+    "fulian.security",
+    "fulian.people",
     "wagtail.contrib.settings",
     "wagtail.contrib.redirects",
     "wagtail.contrib.table_block",
@@ -74,6 +79,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "fulian.audit.context.AuditContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "fulian.core.middleware.SecurityHeadersMiddleware",
@@ -175,6 +181,37 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "wagtailadmin_login"
+# Argon2id first (等保: strong one-way storage); older hashes are upgraded at the next login.
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTHENTICATION_BACKENDS = ["fulian.accounts.backends.StaffBackend"]
+WAGTAILADMIN_USER_LOGIN_FORM = "fulian.accounts.forms.StaffLoginForm"
+LOCKOUT_MINUTES = env_int("LOCKOUT_MINUTES", 30)
+# Accounts created by `load_demo` can log in only where this is on (the demo); never in production.
+DEMO_ACCOUNTS = env_bool("DEMO_ACCOUNTS", False)
+
+
+def _required_secret(name: str, development_value: str) -> str:
+    value = env_secret(name)
+    if value:
+        return value
+    if not DEBUG:
+        raise ImproperlyConfigured(f"{name} (or {name}_FILE) must be set when DEBUG is off; see README, 'Keys'.")
+    return development_value
+
+
+# --- Personal data at rest (fulian/security/crypto.py). Cipher: "aes" (AES-256-GCM) or "sm4" (SM4-GCM).
+FIELD_CIPHER = env_str("FIELD_CIPHER", "aes")
+FIELD_KEYS = _required_secret("FIELD_KEYS", "dev=ZGV2ZWxvcG1lbnQta2V5LW9ubHktZm9yLWRlYnVnISE=")
+FIELD_KEY_ID = env_str("FIELD_KEY_ID", "")
+BLIND_INDEX_KEY = _required_secret("BLIND_INDEX_KEY", "development-blind-index-key-for-debug-mode-only")
+BLIND_INDEX_HASH = env_str("BLIND_INDEX_HASH", "sm3" if FIELD_CIPHER == "sm4" else "sha256")
+# --- Audit trail (fulian/audit): keyed hash chain; kept at least 6 months (等保 level 3).
+AUDIT_KEY = _required_secret("AUDIT_KEY", "development-audit-chain-key-for-debug-mode-only")
+AUDIT_HASH = env_str("AUDIT_HASH", "sm3" if FIELD_CIPHER == "sm4" else "sha256")
+AUDIT_RETENTION_DAYS = max(env_int("AUDIT_RETENTION_DAYS", 3 * 365), 183)
 
 # --- Language and time: Chinese first.
 LANGUAGE_CODE = "zh-hans"

@@ -8,6 +8,13 @@ os.environ.setdefault("HTTPS", "0")
 os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
 os.environ.setdefault("PAGE_CACHE_ENABLED", "0")
 os.environ.setdefault("LOG_LEVEL", "WARNING")
+os.environ.setdefault(
+    "FIELD_KEYS",
+    "old=" + "b2xkLXRlc3Qta2V5LTMyLWJ5dGVzLWxvbmctLS0tLS0=" + ",test=" + "dGVzdC1rZXktMzItYnl0ZXMtbG9uZy0tLS0tLS0tLS0=",
+)
+os.environ.setdefault("FIELD_KEY_ID", "test")
+os.environ.setdefault("BLIND_INDEX_KEY", "test-blind-index-key-" + "b" * 32)
+os.environ.setdefault("AUDIT_KEY", "test-audit-key-" + "a" * 32)
 os.environ.setdefault("DATA_DIR", os.path.join(os.path.dirname(os.path.dirname(__file__)), "var", "test"))
 
 from fulian.settings import *  # noqa: F403

@@ -94,3 +94,34 @@ def make_article(
         confidentiality_reviewed=kwargs.pop("confidentiality_reviewed", True),
         **kwargs,
     )
+
+
+def make_org_tree() -> dict[str, Any]:
+    """City → two counties → a township under the first; plus a member unit."""
+    from fulian.orgs.models import OrganisationKind as K
+    from fulian.orgs.services import organisation_create
+
+    city = organisation_create(name="铜陵市妇联", kind=K.CITY, division_code="340700")
+    county = organisation_create(name="铜官区妇联", kind=K.COUNTY, parent=city, division_code="340705")
+    sibling = organisation_create(name="义安区妇联", kind=K.COUNTY, parent=city, division_code="340706")
+    township = organisation_create(name="天井湖社区妇联", kind=K.TOWNSHIP, parent=county, division_code="340705001")
+    police = organisation_create(name="市公安局", kind=K.MEMBER_UNIT)
+    return {"city": city, "county": county, "sibling": sibling, "township": township, "police": police}
+
+
+def make_staff(username: str, organisation: Any, *roles: str) -> Any:
+    from fulian.accounts.services import staff_place, staff_set_roles
+
+    user = UserFactory(username=username)
+    staff_place(actor=None, user=user, organisation=organisation)
+    staff_set_roles(actor=None, user=user, roles=roles)
+    return get_user_model().objects.get(username=username)  # fresh: no cached permissions
+
+
+def make_person(organisation: Any, **data: Any) -> Any:
+    from fulian.people.services import person_create
+
+    data.setdefault("name", "王小红")
+    data.setdefault("phone", "13812345678")
+    data.setdefault("id_number", "340702199001011239")
+    return person_create(actor=None, organisation=organisation, **data)

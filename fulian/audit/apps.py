@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class AuditConfig(AppConfig):
+    name = "fulian.audit"
+    label = "fulian_audit"
+    verbose_name = _("安全审计")
+
+    def ready(self) -> None:
+        from fulian.audit import signals  # noqa: F401

@@ -1,0 +1,60 @@
+"""Writing the audit trail: one row per event, chained, in the caller's transaction."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import models, transaction
+from django.utils import timezone
+
+from fulian.audit.chain import chain_hash, row_values
+from fulian.audit.context import current
+from fulian.audit.models import AuditEvent, AuditHead
+
+
+def _actor(actor: Any) -> tuple[int | None, str, int | None]:
+    if actor is None or not getattr(actor, "is_authenticated", False):
+        return None, "", None
+    profile = getattr(actor, "staff_profile", None)
+    return actor.pk, actor.get_username(), getattr(profile, "organisation_id", None)
+
+
+def audit_record(
+    *,
+    action: str,
+    actor: Any = None,
+    target: models.Model | None = None,
+    target_type: str = "",
+    target_id: str = "",
+    detail: dict[str, Any] | None = None,
+    outcome: str = "ok",
+    ip: str | None = None,
+) -> AuditEvent:
+    """Append one event. Call it inside the transaction that makes the change it records:
+    the change and its record commit together or not at all."""
+    context = current.get()
+    actor = actor if actor is not None else context.user
+    actor_id, username, organisation_id = _actor(actor)
+    if target is not None:
+        target_type, target_id = target._meta.label_lower, str(target.pk)
+    with transaction.atomic():
+        head, _ = AuditHead.objects.select_for_update().get_or_create(pk=1)
+        event = AuditEvent(
+            seq=head.seq + 1,
+            at=timezone.now(),
+            actor_id=actor_id,
+            actor_username=username,
+            organisation_id=organisation_id,
+            action=action,
+            target_type=target_type,
+            target_id=target_id,
+            outcome=outcome,
+            ip=context.ip if ip is None else ip,
+            detail=detail or {},
+            prev_hash=head.hash,
+        )
+        event.hash = chain_hash(head.hash, row_values(event))
+        event.save(force_insert=True)
+        head.seq, head.hash = event.seq, event.hash
+        head.save(update_fields=["seq", "hash"])
+    return event

@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class SecurityConfig(AppConfig):
+    name = "fulian.security"
+    label = "fulian_security"
+    verbose_name = _("安全")

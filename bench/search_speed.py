@@ -10,6 +10,7 @@ index tables. Queries are the words people use on a federation site.
 from __future__ import annotations
 
 import argparse
+import base64
 import json
 import os
 import random
@@ -130,7 +131,9 @@ def main() -> None:
         child(options.child, options.articles)
         return
     base = {**os.environ, "DJANGO_SETTINGS_MODULE": "fulian.settings", "SECRET_KEY": secrets.token_urlsafe(50),
-            "DEBUG": "0", "HTTPS": "0", "LOG_LEVEL": "WARNING", "PYTHONPATH": str(ROOT)}  # fmt: skip
+            "DEBUG": "0", "HTTPS": "0", "LOG_LEVEL": "WARNING", "PYTHONPATH": str(ROOT),
+            "FIELD_KEYS": "bench=" + base64.b64encode(secrets.token_bytes(32)).decode(),
+            "BLIND_INDEX_KEY": secrets.token_urlsafe(48), "AUDIT_KEY": secrets.token_urlsafe(48)}  # fmt: skip
     base.pop("REDIS_URL", None)
     results = []
     for database in ["sqlite", "postgres"] if options.database == "both" else [options.database]:
@@ -145,8 +148,11 @@ def main() -> None:
                 conn.execute("DROP DATABASE IF EXISTS fulian_search_bench")
                 conn.execute("CREATE DATABASE fulian_search_bench")
             env["DATABASE_URL"] = PG_URL
-        out = subprocess.run([sys.executable, __file__, "--child", database, "--articles", str(options.articles)],
-                             env=env, capture_output=True, text=True, check=True).stdout  # fmt: skip
+        done = subprocess.run([sys.executable, __file__, "--child", database, "--articles", str(options.articles)],
+                              env=env, capture_output=True, text=True, check=False)  # fmt: skip
+        if done.returncode:
+            sys.exit(f"{database}: the benchmark failed\n{done.stderr[-3000:]}")
+        out = done.stdout
         row = json.loads(out.strip().splitlines()[-1])
         results.append(row)
         print(json.dumps(row, ensure_ascii=False), flush=True)

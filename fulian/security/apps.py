@@ -6,3 +6,6 @@ class SecurityConfig(AppConfig):
     name = "fulian.security"
     label = "fulian_security"
     verbose_name = _("安全")
+
+    def ready(self) -> None:
+        from fulian.security import checks  # noqa: F401

@@ -13,10 +13,25 @@ from fulian.lib.env import env_bool, env_int, env_list, env_secret
 
 ROOT = Path(__file__).resolve().parents[2]
 PRODUCTION_KEY = "k" * 20 + "Production-Secret-Key-With-Enough-Entropy-0123456789"
+KEYS = {
+    "FIELD_KEYS": "p1=cHJvZHVjdGlvbi10ZXN0LWtleS0zMi1ieXRlcy0tLS0=",
+    "BLIND_INDEX_KEY": "production-blind-index-key-" + "x" * 30,
+    "AUDIT_KEY": "production-audit-key-" + "y" * 30,
+}
 
 
 def _manage(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
-    clean = {k: v for k, v in os.environ.items() if k not in {"DJANGO_SETTINGS_MODULE", "SECRET_KEY", "DEBUG", "HTTPS"}}
+    dropped = {
+        "DJANGO_SETTINGS_MODULE",
+        "SECRET_KEY",
+        "DEBUG",
+        "HTTPS",
+        "FIELD_KEYS",
+        "FIELD_KEY_ID",
+        "BLIND_INDEX_KEY",
+        "AUDIT_KEY",
+    }
+    clean = {k: v for k, v in os.environ.items() if k not in dropped}
     clean.update(env)
     clean["DJANGO_SETTINGS_MODULE"] = "fulian.settings"
     return subprocess.run(
@@ -27,10 +42,27 @@ def _manage(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
 def test_production_settings_pass_the_deploy_check_with_no_warnings(tmp_path):
     result = _manage(
         "check", "--deploy", "--fail-level", "WARNING",
-        SECRET_KEY=PRODUCTION_KEY, ALLOWED_HOSTS="fulian.example.gov.cn", DATA_DIR=str(tmp_path),
+        SECRET_KEY=PRODUCTION_KEY, ALLOWED_HOSTS="fulian.example.gov.cn", DATA_DIR=str(tmp_path), **KEYS,
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
     assert "no issues" in result.stdout
+
+
+@pytest.mark.parametrize("missing", ["FIELD_KEYS", "BLIND_INDEX_KEY", "AUDIT_KEY"])
+def test_missing_data_protection_keys_in_production_fail_loudly(tmp_path, missing):
+    keys = {k: v for k, v in KEYS.items() if k != missing}
+    result = _manage("check", SECRET_KEY=PRODUCTION_KEY, DATA_DIR=str(tmp_path), **keys)
+    assert result.returncode != 0
+    assert missing in result.stderr
+
+
+def test_demo_accounts_switched_on_fail_the_deploy_check(tmp_path):
+    result = _manage(
+        "check", "--deploy", "--fail-level", "WARNING", SECRET_KEY=PRODUCTION_KEY,
+        ALLOWED_HOSTS="fulian.example.gov.cn", DATA_DIR=str(tmp_path), DEMO_ACCOUNTS="1", **KEYS,
+    )  # fmt: skip
+    assert result.returncode != 0
+    assert "DEMO_ACCOUNTS" in result.stderr + result.stdout
 
 
 def test_a_missing_secret_key_in_production_fails_loudly(tmp_path):

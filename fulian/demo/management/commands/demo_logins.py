@@ -2,13 +2,13 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from fulian.demo.management.commands.load_demo import DEMO_USERS
+from fulian.demo.organisations import logins
 
 
 class Command(BaseCommand):
     help = "打印演示账号。"
 
     def handle(self, *args: Any, **options: Any) -> None:
-        self.stdout.write("演示账号（仅供演示，切勿用于生产环境）：")
-        for username, password, _groups, _superuser, role in DEMO_USERS:
-            self.stdout.write(f"  {role:<24} 用户名 {username:<10} 密码 {password}")
+        self.stdout.write("演示账号（仅供演示，切勿用于生产环境；生产设置下这些账号无法登录）：")
+        for username, password, organisation, what in logins():
+            self.stdout.write(f"  {username:<12} 密码 {password:<22} {organisation:<10} {what}")

@@ -12,8 +12,6 @@ import random
 from pathlib import Path
 from typing import Any
 
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 from django.core.files.images import ImageFile
 from django.core.management.base import BaseCommand
 from django.db import transaction
@@ -50,12 +48,6 @@ CHANNELS = [
     ("zuimei", "最美家庭", "最美家庭寻访、评选与展示。"),
 ]
 
-DEMO_USERS = [
-    # username, password, groups, is_superuser, what they do
-    ("admin", "Fulian-admin-2026", [], True, "系统管理员（演示）"),
-    ("editor", "Fulian-editor-2026", ["Editors"], False, "网站编辑：撰写稿件、提交审核"),
-    ("approver", "Fulian-approver-2026", ["Moderators"], False, "审核人：审核并发布稿件"),
-]
 
 PALETTE = [(168, 16, 42), (122, 11, 30), (200, 120, 40), (60, 110, 150), (90, 140, 80), (150, 60, 120)]
 
@@ -214,16 +206,6 @@ class Command(BaseCommand):
             page.save_revision().publish()
 
     def _load_users(self) -> None:
-        user_model = get_user_model()
-        for username, password, groups, is_superuser, _role in DEMO_USERS:
-            user, created = user_model.objects.get_or_create(
-                username=username, defaults={"is_superuser": is_superuser, "is_staff": is_superuser}
-            )
-            if created:
-                user.set_password(password)
-                user.save()
-            user.groups.set(Group.objects.filter(name__in=groups))
+        from fulian.demo.organisations import load_all
 
-    @staticmethod
-    def logins() -> list[tuple[str, str, str]]:
-        return [(u, p, role) for u, p, _g, _s, role in DEMO_USERS]
+        load_all()

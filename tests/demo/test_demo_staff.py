@@ -1,0 +1,68 @@
+"""The demo's staff: one user per role, in several organisations, each seeing exactly their menus and records."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth import get_user_model
+
+from fulian.demo.organisations import DEMO_PEOPLE, DEMO_STAFF, load_all
+from fulian.orgs.models import Organisation
+from fulian.people.models import Person
+from fulian.security.access import visible
+
+pytestmark = pytest.mark.django_db
+
+MENUS = {
+    "服务对象": "/admin/people/",
+    "审计记录": "/admin/audit/",
+    "登录锁定": "/admin/locks/",
+    "组织机构": "/admin/organisations/",
+}
+# Which of those menus each demo user must see; every other one must be absent.
+SEES = {
+    "hotline": {"服务对象"}, "counsellor": {"服务对象"}, "caseworker": {"服务对象"}, "caseworker2": {"服务对象"},
+    "supervisor": {"服务对象"}, "liaison": {"服务对象"}, "grassroots": {"服务对象"}, "campaign": set(),
+    "sysadmin": {"组织机构"}, "secadmin": {"登录锁定"}, "auditor": {"审计记录"},
+}  # fmt: skip
+
+
+@pytest.fixture
+def demo(db, settings):
+    settings.DEMO_ACCOUNTS = True
+    load_all()
+
+
+def test_tongling_is_there(demo):
+    assert Organisation.objects.get(division_code="340700").name == "铜陵市妇联"
+    assert {o.division_code for o in Organisation.objects.filter(parent__division_code="340700")} == {
+        "340705", "340706", "340711", "340722",
+    }  # fmt: skip
+    assert Organisation.objects.filter(kind="village").count() >= 8
+    assert Organisation.objects.filter(kind="member_unit", name="市公安局").exists()
+
+
+@pytest.mark.parametrize("username", sorted(SEES))
+def test_each_role_sees_exactly_its_menus(demo, client, username):
+    password = next(p for u, p, *_ in DEMO_STAFF if u == username)
+    assert client.post("/admin/login/", {"username": username, "password": password}).status_code == 302
+    html = client.get("/admin/").content.decode()
+    for label, url in MENUS.items():
+        assert (url in html) is (label in SEES[username]), (username, label)
+        # Wagtail answers a refused admin page with a redirect to the dashboard and a message.
+        expected = {200} if label in SEES[username] else {302, 403}
+        assert client.get(url).status_code in expected, (username, url)
+
+
+def test_each_caseworker_sees_only_their_branch(demo):
+    users = get_user_model().objects
+    own = {p.name for p in visible(users.get(username="caseworker"), Person)}
+    other = {p.name for p in visible(users.get(username="caseworker2"), Person)}
+    assert own == {"陈晓梅", "刘芳"}
+    assert other == {"张小雨", "王丽"}
+    assert {p.name for p in visible(users.get(username="supervisor"), Person)} == {d["name"] for _o, d in DEMO_PEOPLE}
+    assert not visible(users.get(username="liaison"), Person).exists()
+
+
+def test_the_demo_superuser_is_refused_outside_the_demo(demo, client, settings):
+    settings.DEMO_ACCOUNTS = False
+    assert client.post("/admin/login/", {"username": "admin", "password": "Fulian-admin-2026"}).status_code == 200

@@ -1,0 +1,111 @@
+"""服务对象 in the admin: scoped, masked, revealed only with the permission and always audited."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+
+from fulian.audit.models import AuditEvent
+from fulian.people.models import Person
+from tests.factories import make_org_tree, make_person, make_staff
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def orgs(db):
+    return make_org_tree()
+
+
+@pytest.fixture
+def person(orgs):
+    return make_person(orgs["township"], name="陈晓梅", phone="13905621234", address="铜官区五一社区某小区")
+
+
+@pytest.fixture
+def caseworker(orgs, client):
+    user = make_staff("cw", orgs["county"], "caseworker")
+    client.force_login(user)
+    return user
+
+
+def _as(client, user):
+    client.force_login(user)
+    return client
+
+
+def test_the_list_is_masked_and_scoped(client, orgs, person, caseworker):
+    make_person(orgs["sibling"], name="王丽", phone="13605620000")
+    html = client.get("/admin/people/").content.decode()
+    assert "陈**" in html
+    assert "139****1234" in html
+    assert "13905621234" not in html
+    assert "陈晓梅" not in html
+    assert "136****0000" not in html  # another county's person
+
+
+def test_outsiders_and_missing_records_get_404(client, orgs, person):
+    _as(client, make_staff("other", orgs["sibling"], "caseworker"))
+    assert client.get(f"/admin/people/{person.pk}/").status_code == 404
+    assert client.get("/admin/people/999999/").status_code == 404
+
+
+def test_reveal_needs_the_permission_and_is_audited(client, orgs, person, caseworker):
+    response = client.post(f"/admin/people/{person.pk}/reveal/phone/")
+    assert "13905621234" in response.content.decode()
+    event = AuditEvent.objects.filter(action="person.reveal").latest("seq")
+    assert (event.actor_username, event.target_id, event.detail) == ("cw", str(person.pk), {"field": "phone"})
+    _as(client, make_staff("op", orgs["county"], "hotline_operator"))  # operators may view, not reveal
+    assert client.post(f"/admin/people/{person.pk}/reveal/phone/").status_code == 404
+    assert client.get(f"/admin/people/{person.pk}/reveal/phone/").status_code == 405
+
+
+def test_a_bad_id_number_gets_a_chinese_message_and_nothing_is_saved(client, orgs, caseworker):
+    before = Person.objects.count()
+    response = client.post(
+        "/admin/people/add/",
+        {"name": "李娜", "id_number": "340702199001011230", "sex": "F", "organisation": orgs["county"].pk},
+    )
+    assert "校验位不正确" in response.content.decode()
+    assert Person.objects.count() == before
+
+
+def test_a_concurrent_edit_is_refused_not_overwritten(client, orgs, person, caseworker):
+    form = {"sex": "F", "organisation": orgs["township"].pk, "version": person.version}
+    assert client.post(f"/admin/people/{person.pk}/edit/", {**form, "address": "新地址一"}).status_code == 302
+    response = client.post(f"/admin/people/{person.pk}/edit/", {**form, "address": "新地址二"})
+    assert "已被他人修改" in response.content.decode()
+    assert Person.objects.get(pk=person.pk).address == "新地址一"
+    event = AuditEvent.objects.filter(action="person.change").latest("seq")
+    assert event.detail == {"changed": {"address": "changed", "sex": ["U", "F"]}}  # plain: old → new
+
+
+def test_blank_personal_fields_keep_their_values_on_edit(client, orgs, person, caseworker):
+    form = {"sex": "M", "organisation": orgs["township"].pk, "version": person.version}
+    client.post(f"/admin/people/{person.pk}/edit/", form)
+    saved = Person.objects.get(pk=person.pk)
+    assert (saved.name, saved.phone, saved.sex) == ("陈晓梅", "13905621234", "M")
+    assert "139****1234" in client.get(f"/admin/people/{person.pk}/edit/").content.decode()
+    assert "13905621234" not in client.get(f"/admin/people/{person.pk}/edit/").content.decode()
+
+
+@pytest.mark.parametrize("query", ["139 0562 1234", "+86 13905621234"])
+def test_find_by_phone_through_the_blind_index(client, person, caseworker, query):
+    assert "陈**" in client.get("/admin/people/", {"q": query}).content.decode()
+
+
+def test_a_fragment_gets_an_explanation(client, person, caseworker):
+    html = client.get("/admin/people/", {"q": "陈"}).content.decode()
+    assert "不能按片段搜索" in html
+    assert "陈**" not in html
+
+
+def test_tampered_data_stops_with_a_clear_page(client, person, caseworker):
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT phone FROM fulian_people_person WHERE id = %s", [person.pk])
+        raw = cursor.fetchone()[0]
+        cursor.execute("UPDATE fulian_people_person SET phone = %s WHERE id = %s", [raw[:-6] + "AAAAAA", person.pk])
+    response = client.get(f"/admin/people/{person.pk}/")
+    assert response.status_code == 409
+    assert "完整性校验" in response.content.decode()
+    assert AuditEvent.objects.filter(action="data.integrity").exists()

@@ -82,6 +82,7 @@ MIDDLEWARE = [
     "fulian.audit.context.AuditContextMiddleware",
     "fulian.security.middleware.IntegrityErrorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "fulian.accounts.middleware.IdleTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "fulian.core.middleware.SecurityHeadersMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
@@ -180,7 +181,12 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "fulian.accounts.validators.CharacterClassesValidator"},
 ]
+# 等保 level 3: sessions end after idle minutes, and at most a working day after login.
+IDLE_TIMEOUT_MINUTES = env_int("IDLE_TIMEOUT_MINUTES", 15)
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+LOGIN_URL_PATH = "/admin/login/"
 LOGIN_URL = "wagtailadmin_login"
 # Argon2id first (等保: strong one-way storage); older hashes are upgraded at the next login.
 PASSWORD_HASHERS = [

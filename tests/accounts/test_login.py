@@ -102,3 +102,40 @@ def test_demo_accounts_are_refused_outside_the_demo(client, caseworker, settings
     assert _login(client).status_code == 200
     settings.DEMO_ACCOUNTS = True
     assert _login(client).status_code == 302
+
+
+def test_an_idle_session_ends_and_says_why(client, caseworker, settings, monkeypatch):
+    import time
+
+    client.force_login(caseworker)
+    assert client.get("/admin/").status_code == 200
+    now = time.time()
+    monkeypatch.setattr(time, "time", lambda: now + settings.IDLE_TIMEOUT_MINUTES * 60 + 5)
+    response = client.get("/admin/", follow=True)
+    assert "未操作" in response.content.decode()
+    assert "_auth_user_id" not in client.session
+    assert AuditEvent.objects.filter(action="session.timeout", actor_username="caseworker1").exists()
+
+
+def test_activity_keeps_the_session(client, caseworker, settings, monkeypatch):
+    import time
+
+    client.force_login(caseworker)
+    now = time.time()
+    for minutes in (10, 20, 30):  # each visit within the limit of the one before
+        monkeypatch.setattr(time, "time", lambda m=minutes: now + m * 60)
+        assert client.get("/admin/").status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("password", "ok"),
+    [("Tongling2026!x", True), ("tongling-2026-x", True), ("tonglingfulian", False), ("TONGLING20262026", False), ("Short1!", False)],
+)
+def test_the_password_policy(caseworker, password, ok):
+    from django.contrib.auth.password_validation import validate_password
+
+    if ok:
+        validate_password(password, caseworker)
+    else:
+        with pytest.raises(ValidationError):
+            validate_password(password, caseworker)

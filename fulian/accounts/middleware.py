@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import time
-from urllib.parse import urlencode
 from collections.abc import Callable
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
@@ -32,7 +32,11 @@ class IdleTimeoutMiddleware:
             if isinstance(last, int) and now - last > settings.IDLE_TIMEOUT_MINUTES * 60:
                 audit_record(action="session.timeout", actor=user)
                 logout(request)
-                messages.info(request, _("您已超过 %(m)d 分钟未操作，为保护数据已自动退出，请重新登录。") % {"m": settings.IDLE_TIMEOUT_MINUTES})
+                messages.info(
+                    request,
+                    _("您已超过 %(m)d 分钟未操作，为保护数据已自动退出，请重新登录。")
+                    % {"m": settings.IDLE_TIMEOUT_MINUTES},
+                )
                 return redirect(f"{settings.LOGIN_URL_PATH}?{urlencode({'next': request.path})}")
             if not isinstance(last, int) or now - last >= RESOLUTION:
                 request.session[KEY] = now

@@ -13,8 +13,6 @@ import hmac
 import json
 from typing import Any
 
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives import hmac as crypto_hmac
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
@@ -44,6 +42,9 @@ def row_values(event: Any) -> dict[str, Any]:
 def chain_hash(prev_hash: str, values: dict[str, Any]) -> str:
     message = prev_hash.encode() + b"|" + canonical(values)
     if settings.AUDIT_HASH == "sm3":
+        from cryptography.hazmat.primitives import hashes
+        from cryptography.hazmat.primitives import hmac as crypto_hmac
+
         mac = crypto_hmac.HMAC(_key(), hashes.SM3())
         mac.update(message)
         return mac.finalize().hex()

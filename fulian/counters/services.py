@@ -5,10 +5,10 @@ from __future__ import annotations
 import logging
 
 from django.http import HttpRequest
-from redis.exceptions import RedisError
 
 from fulian.counters.backends import DatabaseCounter, ViewTally, get_counter
 from fulian.counters.visitors import countable_visitor
+from fulian.lib.env import redis_errors
 
 logger = logging.getLogger(__name__)
 
@@ -26,7 +26,7 @@ def count_request_view(request: HttpRequest, *, page_id: int) -> ViewTally:
     """
     try:
         tally = record_view(page_id=page_id, visitor=countable_visitor(request.META))
-    except (ConnectionError, OSError, RedisError):
+    except redis_errors():
         logger.warning("view counter unavailable; page served without counting", exc_info=True)
         database = DatabaseCounter()
         tally = ViewTally(False, database.page_views(page_id), database.site_visits())

@@ -62,3 +62,18 @@ def env_secret(name: str) -> str:
         except OSError as exc:
             raise ImproperlyConfigured(f"{name}_FILE points to an unreadable file: {exc.strerror}") from None
     return os.environ.get(name, "")
+
+
+def redis_errors() -> tuple[type[BaseException], ...]:
+    """The errors a Redis call can raise, for `except` clauses.
+
+    Imports redis-py (sixty modules) only when a Redis error can happen, that is when Redis is
+    configured: processes without Redis stay smaller. `except` evaluates this only on an error.
+    """
+    from django.conf import settings
+
+    if not getattr(settings, "REDIS_URL", ""):
+        return (ConnectionError, OSError)
+    from redis.exceptions import RedisError
+
+    return (ConnectionError, OSError, RedisError)

@@ -19,8 +19,8 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from django.conf import settings
-from redis.exceptions import RedisError
 
+from fulian.lib.env import redis_errors
 from fulian.lib.fastredis import ScriptCaller
 
 T = TypeVar("T")
@@ -87,7 +87,7 @@ def sync() -> None:
     global _generation
     try:
         generation = current_generation()
-    except (OSError, ConnectionError, RedisError):
+    except redis_errors():
         logger.warning("content generation unavailable; serving without memorised content", exc_info=True)
         forget_all()
         return

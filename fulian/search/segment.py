@@ -12,9 +12,6 @@ import unicodedata
 from collections import Counter
 from typing import Any
 
-import opencc
-import rjieba
-
 from fulian.pagecache.memo import remember
 
 # Words every federation site needs whole, before editors add their own.
@@ -29,6 +26,8 @@ MAX_TOKEN = 32
 
 @functools.cache
 def _simplifier() -> Any:
+    import opencc
+
     return opencc.OpenCC("t2s")
 
 
@@ -38,6 +37,8 @@ def normalise(text: str) -> str:
 
 
 def _build() -> Any:
+    import rjieba
+
     from fulian.search.models import SearchSynonym, SearchWord
 
     jieba = rjieba.Jieba()

@@ -6,8 +6,6 @@ import functools
 import hashlib
 import hmac
 
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives import hmac as crypto_hmac
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
@@ -26,6 +24,9 @@ def _key() -> bytes:
 
 def _mac(message: bytes) -> str:
     if settings.BLIND_INDEX_HASH == "sm3":
+        from cryptography.hazmat.primitives import hashes
+        from cryptography.hazmat.primitives import hmac as crypto_hmac
+
         mac = crypto_hmac.HMAC(_key(), hashes.SM3())
         mac.update(message)
         return mac.finalize().hex()

@@ -129,7 +129,13 @@ def test_activity_keeps_the_session(client, caseworker, settings, monkeypatch):
 
 @pytest.mark.parametrize(
     ("password", "ok"),
-    [("Tongling2026!x", True), ("tongling-2026-x", True), ("tonglingfulian", False), ("TONGLING20262026", False), ("Short1!", False)],
+    [
+        ("Tongling2026!x", True),
+        ("tongling-2026-x", True),
+        ("tonglingfulian", False),
+        ("TONGLING20262026", False),
+        ("Short1!", False),
+    ],
 )
 def test_the_password_policy(caseworker, password, ok):
     from django.contrib.auth.password_validation import validate_password

@@ -60,6 +60,9 @@ INSTALLED_APPS = [
     "django_filters",
     "django_tasks",
     "django_tasks_db",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -83,6 +86,8 @@ MIDDLEWARE = [
     "fulian.security.middleware.IntegrityErrorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "fulian.accounts.middleware.IdleTimeoutMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "fulian.accounts.twofactor.TwoFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "fulian.core.middleware.SecurityHeadersMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
@@ -196,6 +201,9 @@ PASSWORD_HASHERS = [
 AUTHENTICATION_BACKENDS = ["fulian.accounts.backends.StaffBackend"]
 WAGTAILADMIN_USER_LOGIN_FORM = "fulian.accounts.forms.StaffLoginForm"
 LOCKOUT_MINUTES = env_int("LOCKOUT_MINUTES", 30)
+# Two-factor login (TOTP) for roles that read personal data and for the administrators.
+TWO_FACTOR_REQUIRED = env_bool("TWO_FACTOR_REQUIRED", True)
+OTP_TOTP_ISSUER = env_str("SITE_NAME", "妇联综合服务平台")
 # Accounts created by `load_demo` can log in only where this is on (the demo); never in production.
 DEMO_ACCOUNTS = env_bool("DEMO_ACCOUNTS", False)
 

@@ -95,3 +95,11 @@ def counter_backend(request, settings):
     yield request.param
     backends.get_counter.cache_clear()
     store.get_store.cache_clear()
+
+
+@pytest.fixture
+def admin_client(client, admin_user):
+    """pytest-django's admin client, with the second factor done (superusers must use one)."""
+    from tests.factories import login_verified
+
+    return login_verified(client, admin_user)

@@ -125,3 +125,18 @@ def make_person(organisation: Any, **data: Any) -> Any:
     data.setdefault("phone", "13812345678")
     data.setdefault("id_number", "340702199001011239")
     return person_create(actor=None, organisation=organisation, **data)
+
+
+def login_verified(client: Any, user: Any) -> Any:
+    """Log a staff user in with both factors done (a confirmed TOTP device, verified in this session)."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first() or TOTPDevice.objects.create(
+        user=user, name="TOTP", confirmed=True
+    )
+    client.force_login(user)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    return client

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 
-from fulian.accounts import views
+from fulian.accounts import twofactor, views
 
 
 class LockMenuItem(MenuItem):
@@ -19,6 +19,8 @@ def register_urls() -> list[Any]:
     return [
         path("locks/", views.lock_list, name="accounts_lock_list"),
         path("locks/<int:pk>/unlock/", views.lock_release, name="accounts_lock_release"),
+        path("2fa/", twofactor.enrol, name="accounts_2fa_enrol"),
+        path("2fa/verify/", twofactor.verify, name="accounts_2fa_verify"),
     ]
 
 

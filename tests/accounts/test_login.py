@@ -12,7 +12,7 @@ from fulian.accounts.models import LoginLock, StaffProfile
 from fulian.accounts.roles import BY_CODE
 from fulian.accounts.services import staff_set_roles
 from fulian.audit.models import AuditEvent
-from tests.factories import make_org_tree, make_staff
+from tests.factories import login_verified, make_org_tree, make_staff
 
 pytestmark = pytest.mark.django_db
 PASSWORD = "Tongling-2026-safe!"
@@ -107,7 +107,7 @@ def test_demo_accounts_are_refused_outside_the_demo(client, caseworker, settings
 def test_an_idle_session_ends_and_says_why(client, caseworker, settings, monkeypatch):
     import time
 
-    client.force_login(caseworker)
+    login_verified(client, caseworker)
     assert client.get("/admin/").status_code == 200
     now = time.time()
     monkeypatch.setattr(time, "time", lambda: now + settings.IDLE_TIMEOUT_MINUTES * 60 + 5)
@@ -120,7 +120,7 @@ def test_an_idle_session_ends_and_says_why(client, caseworker, settings, monkeyp
 def test_activity_keeps_the_session(client, caseworker, settings, monkeypatch):
     import time
 
-    client.force_login(caseworker)
+    login_verified(client, caseworker)
     now = time.time()
     for minutes in (10, 20, 30):  # each visit within the limit of the one before
         monkeypatch.setattr(time, "time", lambda m=minutes: now + m * 60)

@@ -9,6 +9,7 @@ from fulian.demo.organisations import DEMO_PEOPLE, DEMO_STAFF, load_all
 from fulian.orgs.models import Organisation
 from fulian.people.models import Person
 from fulian.security.access import visible
+from tests.factories import login_verified
 
 pytestmark = pytest.mark.django_db
 
@@ -45,6 +46,7 @@ def test_tongling_is_there(demo):
 def test_each_role_sees_exactly_its_menus(demo, client, username):
     password = next(p for u, p, *_ in DEMO_STAFF if u == username)
     assert client.post("/admin/login/", {"username": username, "password": password}).status_code == 302
+    login_verified(client, get_user_model().objects.get(username=username))
     html = client.get("/admin/").content.decode()
     for label, url in MENUS.items():
         assert (url in html) is (label in SEES[username]), (username, label)

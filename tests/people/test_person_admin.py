@@ -7,7 +7,7 @@ from django.db import connection
 
 from fulian.audit.models import AuditEvent
 from fulian.people.models import Person
-from tests.factories import make_org_tree, make_person, make_staff
+from tests.factories import login_verified, make_org_tree, make_person, make_staff
 
 pytestmark = pytest.mark.django_db
 
@@ -25,13 +25,12 @@ def person(orgs):
 @pytest.fixture
 def caseworker(orgs, client):
     user = make_staff("cw", orgs["county"], "caseworker")
-    client.force_login(user)
+    login_verified(client, user)
     return user
 
 
 def _as(client, user):
-    client.force_login(user)
-    return client
+    return login_verified(client, user)
 
 
 def test_the_list_is_masked_and_scoped(client, orgs, person, caseworker):

@@ -203,6 +203,8 @@ WAGTAILADMIN_USER_LOGIN_FORM = "fulian.accounts.forms.StaffLoginForm"
 LOCKOUT_MINUTES = env_int("LOCKOUT_MINUTES", 30)
 # Two-factor login (TOTP) for roles that read personal data and for the administrators.
 TWO_FACTOR_REQUIRED = env_bool("TWO_FACTOR_REQUIRED", True)
+# Exports, reveals and bulk actions ask for the password and a code again after this many minutes.
+REAUTH_MINUTES = env_int("REAUTH_MINUTES", 5)
 OTP_TOTP_ISSUER = env_str("SITE_NAME", "妇联综合服务平台")
 # Accounts created by `load_demo` can log in only where this is on (the demo); never in production.
 DEMO_ACCOUNTS = env_bool("DEMO_ACCOUNTS", False)

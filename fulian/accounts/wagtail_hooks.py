@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 
-from fulian.accounts import twofactor, views
+from fulian.accounts import reauth, twofactor, views
 
 
 class LockMenuItem(MenuItem):
@@ -21,6 +21,7 @@ def register_urls() -> list[Any]:
         path("locks/<int:pk>/unlock/", views.lock_release, name="accounts_lock_release"),
         path("2fa/", twofactor.enrol, name="accounts_2fa_enrol"),
         path("2fa/verify/", twofactor.verify, name="accounts_2fa_verify"),
+        path("2fa/reauth/", reauth.reauth, name="accounts_reauth"),
     ]
 
 

@@ -16,6 +16,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from fulian.accounts.reauth import fresh_login_required
 from fulian.audit.models import AuditEvent
 from fulian.audit.services import audit_record
 
@@ -75,6 +76,7 @@ class _Echo:
         return value
 
 
+@fresh_login_required
 def audit_export(request: HttpRequest) -> StreamingHttpResponse:
     if not request.user.has_perm("fulian_audit.export_auditevent"):
         raise PermissionDenied

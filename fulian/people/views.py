@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from fulian.accounts.reauth import fresh_login_required
 from fulian.people.forms import PersonForm
 from fulian.people.models import Person
 from fulian.people.services import EditConflict, person_create, person_reveal, person_update
@@ -78,6 +79,7 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
+@fresh_login_required
 def person_reveal_view(request: HttpRequest, pk: int, field: str) -> HttpResponse:
     person = get_for_user(request.user, Person, pk, "reveal", audit=False)
     try:

@@ -49,12 +49,39 @@ def test_outsiders_and_missing_records_get_404(client, orgs, person):
     assert client.get("/admin/people/999999/").status_code == 404
 
 
+def _reauthenticate(client, user):
+    from django_otp.oath import totp
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    user.set_password("Reveal-Check-2026!")
+    user.save()
+    client.force_login(user)
+    login_verified(client, user)
+    device = TOTPDevice.objects.get(user=user)
+    code = f"{totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits):06d}"
+    response = client.post(
+        "/admin/2fa/reauth/", {"password": "Reveal-Check-2026!", "code": code, "next": "/admin/people/"}
+    )
+    assert response.status_code == 302
+
+
+def test_reveal_asks_for_the_password_and_code_again(client, person, caseworker):
+    response = client.post(f"/admin/people/{person.pk}/reveal/phone/", HTTP_REFERER=f"/admin/people/{person.pk}/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/admin/2fa/reauth/")
+    assert not AuditEvent.objects.filter(action="person.reveal").exists()
+    wrong = client.post("/admin/2fa/reauth/", {"password": "wrong", "code": "123456"})
+    assert "不正确" in wrong.content.decode()
+
+
 def test_reveal_needs_the_permission_and_is_audited(client, orgs, person, caseworker):
+    _reauthenticate(client, caseworker)
     response = client.post(f"/admin/people/{person.pk}/reveal/phone/")
     assert "13905621234" in response.content.decode()
     event = AuditEvent.objects.filter(action="person.reveal").latest("seq")
     assert (event.actor_username, event.target_id, event.detail) == ("cw", str(person.pk), {"field": "phone"})
-    _as(client, make_staff("op", orgs["county"], "hotline_operator"))  # operators may view, not reveal
+    operator = make_staff("op", orgs["county"], "hotline_operator")  # operators may view, not reveal
+    _reauthenticate(client, operator)
     assert client.post(f"/admin/people/{person.pk}/reveal/phone/").status_code == 404
     assert client.get(f"/admin/people/{person.pk}/reveal/phone/").status_code == 405
 

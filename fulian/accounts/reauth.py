@@ -11,6 +11,7 @@ from urllib.parse import urlencode
 from django import forms
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -30,14 +31,14 @@ def is_fresh(request: HttpRequest) -> bool:
     return isinstance(at, int) and time.time() - at <= settings.REAUTH_MINUTES * 60
 
 
-def fresh_login_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+def fresh_login_required(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
     """Ask for the password (and a code) again unless given in the last REAUTH_MINUTES.
 
     After a POST (reveal), the user comes back to the page they were on and repeats the action.
     """
 
     @functools.wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if is_fresh(request):
             return view(request, *args, **kwargs)
         back = request.META.get("HTTP_REFERER", "") if request.method == "POST" else request.get_full_path()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.db import models, transaction
@@ -58,3 +59,30 @@ def audit_record(
         head.seq, head.hash = event.seq, event.hash
         head.save(update_fields=["seq", "hash"])
     return event
+
+
+def audit_prune(*, batch: int = 5000) -> int:
+    """Delete records older than AUDIT_RETENTION_DAYS (never under 183 days), oldest first.
+
+    The chain stays verifiable: the head remembers the last pruned position and hash, and
+    `verify_audit` starts from there. The pruning itself is recorded.
+    """
+    from django.conf import settings
+
+    cutoff = timezone.now() - dt.timedelta(days=max(settings.AUDIT_RETENTION_DAYS, 183))
+    removed = 0
+    while True:
+        with transaction.atomic():
+            head, _ = AuditHead.objects.select_for_update().get_or_create(pk=1)
+            old = list(AuditEvent.objects.filter(at__lt=cutoff).order_by("seq").values_list("seq", "hash")[:batch])
+            if not old:
+                break
+            last_seq, last_hash = old[-1]
+            AuditEvent.objects.filter(seq__lte=last_seq).delete()
+            head.pruned_through_seq, head.pruned_through_hash = last_seq, last_hash
+            head.save(update_fields=["pruned_through_seq", "pruned_through_hash"])
+            removed += len(old)
+    if removed:
+        with transaction.atomic():
+            audit_record(action="audit.prune", detail={"rows": removed, "before": cutoff.date().isoformat()})
+    return removed

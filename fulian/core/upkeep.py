@@ -42,6 +42,12 @@ def prune_task_results() -> None:
     DBTaskResult.objects.finished().filter(finished_at__lt=cutoff).delete()
 
 
+def prune_audit_trail() -> None:
+    from fulian.audit.services import audit_prune
+
+    audit_prune()
+
+
 def periodic_jobs() -> list[tuple[float, Callable[[], Any]]]:
     return [
         (60.0, publish_scheduled_pages),
@@ -49,4 +55,5 @@ def periodic_jobs() -> list[tuple[float, Callable[[], Any]]]:
         (2.0, ingest_edge_hits),
         (60.0, purge_recent_views),
         (3600.0, prune_task_results),
+        (3600.0, prune_audit_trail),
     ]

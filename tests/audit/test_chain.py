@@ -83,3 +83,46 @@ def test_sm3_chains_too(settings):
     settings.AUDIT_HASH = "sm3"
     audit_record(action="test.sm3")
     assert verify_chain().ok
+
+
+def test_pruning_keeps_the_chain_verifiable(chain, settings):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from fulian.audit.services import audit_prune
+
+    old = timezone.now() - dt.timedelta(days=400)
+    AuditEvent.objects.filter(seq__lte=chain[2].seq).update(at=old)  # as if written long ago
+    settings.AUDIT_RETENTION_DAYS = 365
+    _rechain()
+    assert audit_prune() == 3
+    assert not AuditEvent.objects.filter(seq__lte=chain[2].seq).exists()
+    verdict = verify_chain()
+    assert verdict.ok, verdict.problems
+    assert AuditEvent.objects.filter(action="audit.prune").exists()
+
+
+def test_retention_is_never_under_six_months(chain, settings):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from fulian.audit.services import audit_prune
+
+    AuditEvent.objects.filter(seq=chain[0].seq).update(at=timezone.now() - dt.timedelta(days=100))
+    settings.AUDIT_RETENTION_DAYS = 30
+    assert audit_prune() == 0
+
+
+def _rechain():
+    """Recompute every hash after a test moved rows back in time (what the chain would have held)."""
+    from fulian.audit.models import AuditHead
+
+    prev = "0" * 64
+    for event in AuditEvent.objects.order_by("seq"):
+        event.prev_hash = prev
+        event.hash = chain_hash(prev, row_values(event))
+        event.save(update_fields=["prev_hash", "hash"])
+        prev = event.hash
+    AuditHead.objects.filter(pk=1).update(hash=prev)

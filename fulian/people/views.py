@@ -6,6 +6,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -14,6 +15,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from fulian.accounts.reauth import fresh_login_required
+from fulian.audit.services import audit_record
 from fulian.people.forms import PersonForm
 from fulian.people.models import Person
 from fulian.people.services import EditConflict, person_create, person_reveal, person_update
@@ -44,7 +46,8 @@ def person_list(request: HttpRequest) -> HttpResponse:
     if not may(request.user, "view", Person):
         raise PermissionDenied
     people = visible(request.user, Person).select_related("organisation").order_by("-updated_at")
-    query = " ".join(request.GET.get("q", "").split())[:40]
+    # A phone or ID number is personal data: it comes in a POST body, never in the address bar or logs.
+    query = " ".join(request.POST.get("q", "").split())[:40] if request.method == "POST" else ""
     message = ""
     if query:
         # Personal fields are encrypted: exact lookups by phone or ID number go through their blind indexes.
@@ -55,8 +58,19 @@ def person_list(request: HttpRequest) -> HttpResponse:
         else:
             people = people.none()
             message = _("请输入完整的手机号或身份证号查找（个人信息已加密，不能按片段搜索）。")
-    page = people[:PAGE_SIZE]
+    page = list(people[:PAGE_SIZE])
     rows = [(person, _masked(person)) for person in page]
+    with transaction.atomic():
+        # A list shows masked values, but it is still a read of these records.
+        audit_record(
+            action="person.list",
+            actor=request.user,
+            target_type="fulian_people.person",
+            detail={
+                "shown": [p.pk for p in page],
+                "lookup": "id_number" if query and not id_number_problem(query) else "phone" if query else "",
+            },
+        )
     return render(
         request,
         "people/person_list.html",

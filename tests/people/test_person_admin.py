@@ -117,11 +117,19 @@ def test_blank_personal_fields_keep_their_values_on_edit(client, orgs, person, c
 
 @pytest.mark.parametrize("query", ["139 0562 1234", "+86 13905621234"])
 def test_find_by_phone_through_the_blind_index(client, person, caseworker, query):
-    assert "陈**" in client.get("/admin/people/", {"q": query}).content.decode()
+    assert "陈**" in client.post("/admin/people/", {"q": query}).content.decode()
+
+
+def test_a_lookup_never_puts_the_number_in_the_address(client, person, caseworker):
+    response = client.get("/admin/people/", {"q": "13905621234"})
+    assert "陈**" in response.content.decode()  # a GET query is ignored: the full list
+    assert 'method="post" role="search"' in response.content.decode()
+    event = AuditEvent.objects.filter(action="person.list").latest("seq")
+    assert "13905621234" not in str(event.detail)
 
 
 def test_a_fragment_gets_an_explanation(client, person, caseworker):
-    html = client.get("/admin/people/", {"q": "陈"}).content.decode()
+    html = client.post("/admin/people/", {"q": "陈"}).content.decode()
     assert "不能按片段搜索" in html
     assert "陈**" not in html
 

@@ -88,6 +88,7 @@ MIDDLEWARE = [
     "fulian.accounts.middleware.IdleTimeoutMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "fulian.accounts.twofactor.TwoFactorMiddleware",
+    "fulian.accounts.middleware.PasswordExpiryMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "fulian.core.middleware.SecurityHeadersMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
@@ -190,6 +191,7 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 # 等保 level 3: sessions end after idle minutes, and at most a working day after login.
 IDLE_TIMEOUT_MINUTES = env_int("IDLE_TIMEOUT_MINUTES", 15)
+PASSWORD_MAX_AGE_DAYS = env_int("PASSWORD_MAX_AGE_DAYS", 90)  # 0: passwords never expire
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 LOGIN_URL_PATH = "/admin/login/"
 LOGIN_URL = "wagtailadmin_login"

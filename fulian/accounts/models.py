@@ -14,6 +14,8 @@ class StaffProfile(models.Model):
     )
     # Accounts made by `load_demo`: refused at login unless the deployment allows demo accounts.
     demo = models.BooleanField(default=False, editable=False)
+    # When the password was last set; past PASSWORD_MAX_AGE_DAYS the user must change it.
+    password_changed_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("工作人员")

@@ -8,6 +8,7 @@ from typing import Any
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fulian.accounts.models import StaffProfile
@@ -40,7 +41,11 @@ def staff_set_roles(*, actor: Any, user: Any, roles: Iterable[str]) -> None:
 
 @transaction.atomic
 def staff_place(*, actor: Any, user: Any, organisation: Any) -> StaffProfile:
-    profile, created = StaffProfile.objects.update_or_create(user=user, defaults={"organisation": organisation})
+    profile, created = StaffProfile.objects.update_or_create(
+        user=user,
+        defaults={"organisation": organisation},
+        create_defaults={"organisation": organisation, "password_changed_at": timezone.now()},
+    )
     audit_record(
         action="staff.organisation", actor=actor, target=user, detail={"organisation": organisation.pk, "new": created}
     )

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
-from django.db.models.signals import m2m_changed, post_migrate
+from django.db.models.signals import m2m_changed, post_migrate, pre_save
 
 from fulian.accounts.services import check_separation
 
@@ -39,3 +39,19 @@ def _sync_roles(sender: Any, **kwargs: Any) -> None:
 
 m2m_changed.connect(_separated, sender=get_user_model().groups.through, dispatch_uid="accounts_separation")
 post_migrate.connect(_sync_roles, dispatch_uid="accounts_sync_roles")
+
+
+def _password_set(sender: Any, instance: Any, **kwargs: Any) -> None:
+    """Note when a staff member's password changes (any path: admin form, own change, command)."""
+    if not instance.pk or kwargs.get("raw"):
+        return
+    old = get_user_model().objects.filter(pk=instance.pk).values_list("password", flat=True).first()
+    if old is not None and old != instance.password:
+        from django.utils import timezone
+
+        from fulian.accounts.models import StaffProfile
+
+        StaffProfile.objects.filter(user_id=instance.pk).update(password_changed_at=timezone.now())
+
+
+pre_save.connect(_password_set, sender=get_user_model(), dispatch_uid="accounts_password_set")

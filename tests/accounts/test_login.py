@@ -145,3 +145,30 @@ def test_the_password_policy(caseworker, password, ok):
     else:
         with pytest.raises(ValidationError):
             validate_password(password, caseworker)
+
+
+def test_an_old_password_must_be_changed_first(client, caseworker, settings):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    login_verified(client, caseworker)
+    assert client.get("/admin/").status_code == 200
+    StaffProfile.objects.filter(user=caseworker).update(password_changed_at=timezone.now() - dt.timedelta(days=91))
+    response = client.get("/admin/", follow=True)
+    assert "请先修改密码" in response.content.decode()
+    caseworker.set_password("Another-Strong-2026!")
+    caseworker.save()
+    assert client.get("/admin/").status_code in {200, 302}
+    changed = StaffProfile.objects.get(user=caseworker).password_changed_at
+    assert changed is not None
+    assert changed > timezone.now() - dt.timedelta(minutes=1)
+
+
+def test_permission_changes_are_audited(orgs):
+    from django.contrib.auth.models import Permission
+
+    group = Group.objects.get(name="接线员")
+    group.permissions.add(Permission.objects.get(codename="view_auditevent"))
+    event = AuditEvent.objects.filter(action="role.permissions").latest("seq")
+    assert event.detail == {"change": "add", "permissions": ["view_auditevent"]}

@@ -42,7 +42,8 @@ def _insert(cursor: object, table: str, columns: str, rows: Sequence[Sequence[ob
 
 PERSON_COLUMNS = ("organisation_id, version, name, id_number, id_number_index, phone, phone_index, address, notes, "
                   "sex, minor, created_at, updated_at")  # fmt: skip
-AUDIT_COLUMNS = "seq, at, actor_id, actor_username, organisation_id, action, target_type, target_id, outcome, ip, detail, prev_hash, hash"
+AUDIT_COLUMNS = ("seq, at, actor_id, actor_username, organisation_id, action, target_type, target_id, outcome, ip, detail, "
+                 "algorithm, prev_hash, hash")  # fmt: skip
 
 
 def child(database: str, people: int, audit_rows: int) -> None:
@@ -162,11 +163,11 @@ def child(database: str, people: int, audit_rows: int) -> None:
             seq += 1
             event = AuditEvent(seq=seq, at=at, actor_id=7, actor_username="caseworker", organisation_id=org.pk,
                                action="person.view", target_type="fulian_people.person", target_id=str(n), outcome="ok",
-                               ip="10.1.2.3", detail={}, prev_hash=prev)  # fmt: skip
+                               ip="10.1.2.3", detail={}, algorithm="sha256", prev_hash=prev)  # fmt: skip
             event.hash = chain_hash(prev, row_values(event))
             prev = event.hash
             batch.append((event.seq, connection.ops.adapt_datetimefield_value(at), 7, "caseworker", org.pk, event.action,
-                          event.target_type, event.target_id, "ok", "10.1.2.3", "{}", event.prev_hash, event.hash))  # fmt: skip
+                          event.target_type, event.target_id, "ok", "10.1.2.3", "{}", "sha256", event.prev_hash, event.hash))  # fmt: skip
             if len(batch) == 500:
                 _insert(cursor, "fulian_audit_auditevent", AUDIT_COLUMNS, batch)
                 batch = []

@@ -18,7 +18,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 GENESIS = "0" * 64
 FIELDS = ("seq", "at", "actor_id", "actor_username", "organisation_id", "action", "target_type", "target_id",
-          "outcome", "ip", "detail")  # fmt: skip
+          "outcome", "ip", "detail", "algorithm")  # fmt: skip
 
 
 @functools.cache
@@ -41,7 +41,7 @@ def row_values(event: Any) -> dict[str, Any]:
 
 def chain_hash(prev_hash: str, values: dict[str, Any]) -> str:
     message = prev_hash.encode() + b"|" + canonical(values)
-    if settings.AUDIT_HASH == "sm3":
+    if values.get("algorithm", "sha256") == "sm3":
         from cryptography.hazmat.primitives import hashes
         from cryptography.hazmat.primitives import hmac as crypto_hmac
 

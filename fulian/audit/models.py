@@ -7,7 +7,8 @@ from django.utils.translation import gettext_lazy as _
 
 
 class AuditEvent(models.Model):
-    seq = models.BigIntegerField(_("序号"), unique=True)
+    # The chain position is the key: one index fewer to update on every write.
+    seq = models.BigIntegerField(_("序号"), primary_key=True)
     at = models.DateTimeField(_("时间"), db_index=True)
     # Plain values, not foreign keys: deleting or renaming a user must not rewrite history.
     actor_id = models.IntegerField(_("用户ID"), null=True, db_index=True)
@@ -20,6 +21,8 @@ class AuditEvent(models.Model):
     ip = models.CharField(_("来源地址"), max_length=45, blank=True)
     # Never personal data: field names, plain non-personal values, counts.
     detail = models.JSONField(_("详情"), default=dict, blank=True)
+    # Each row names its hash, so a deployment can move from SHA-256 to SM3 without breaking the chain.
+    algorithm = models.CharField(max_length=8, default="sha256")
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64)
 

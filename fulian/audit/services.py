@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.conf import settings
 from django.db import models, transaction
 from django.utils import timezone
 
@@ -52,6 +53,7 @@ def audit_record(
             outcome=outcome,
             ip=context.ip if ip is None else ip,
             detail=detail or {},
+            algorithm="sm3" if settings.AUDIT_HASH == "sm3" else "sha256",
             prev_hash=head.hash,
         )
         event.hash = chain_hash(head.hash, row_values(event))
@@ -67,8 +69,6 @@ def audit_prune(*, batch: int = 5000) -> int:
     The chain stays verifiable: the head remembers the last pruned position and hash, and
     `verify_audit` starts from there. The pruning itself is recorded.
     """
-    from django.conf import settings
-
     cutoff = timezone.now() - dt.timedelta(days=max(settings.AUDIT_RETENTION_DAYS, 183))
     removed = 0
     while True:

@@ -38,7 +38,7 @@ def _verify_fails_naming(seq: int) -> str:
 def test_an_intact_chain_verifies(chain):
     out = io.StringIO()
     call_command("verify_audit", stdout=out)
-    assert f"共 {len(chain)} 条" in out.getvalue()
+    assert f"共 {AuditEvent.objects.count()} 条" in out.getvalue()
     assert [e.seq for e in chain] == list(range(chain[0].seq, chain[0].seq + 6))
 
 
@@ -79,10 +79,13 @@ def test_the_hash_is_keyed(chain, settings):
         chain_module._key.cache_clear()
 
 
-def test_sm3_chains_too(settings):
+def test_sm3_chains_too_and_a_chain_can_switch(chain, settings):
     settings.AUDIT_HASH = "sm3"
-    audit_record(action="test.sm3")
+    event = audit_record(action="test.sm3")
+    assert event.algorithm == "sm3"
     assert verify_chain().ok
+    _sql("UPDATE fulian_audit_auditevent SET action = %s WHERE seq = %s", ["changed", event.seq])
+    assert not verify_chain().ok
 
 
 def test_pruning_keeps_the_chain_verifiable(chain, settings):
@@ -93,10 +96,10 @@ def test_pruning_keeps_the_chain_verifiable(chain, settings):
     from fulian.audit.services import audit_prune
 
     old = timezone.now() - dt.timedelta(days=400)
-    AuditEvent.objects.filter(seq__lte=chain[2].seq).update(at=old)  # as if written long ago
+    moved = AuditEvent.objects.filter(seq__lte=chain[2].seq).update(at=old)  # as if written long ago
     settings.AUDIT_RETENTION_DAYS = 365
     _rechain()
-    assert audit_prune() == 3
+    assert audit_prune() == moved
     assert not AuditEvent.objects.filter(seq__lte=chain[2].seq).exists()
     verdict = verify_chain()
     assert verdict.ok, verdict.problems

@@ -6,6 +6,7 @@ import pytest
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.urls import reverse
 
 from fulian.accounts import lockout
 from fulian.accounts.models import LoginLock, StaffProfile
@@ -172,3 +173,16 @@ def test_permission_changes_are_audited(orgs):
     group.permissions.add(Permission.objects.get(codename="view_auditevent"))
     event = AuditEvent.objects.filter(action="role.permissions").latest("seq")
     assert event.detail == {"change": "add", "permissions": ["view_auditevent"]}
+
+
+def test_the_user_form_refuses_two_administrator_roles_with_a_message(admin_client, orgs):
+    user = make_staff("admin3", orgs["city"], "system_admin")
+    groups = [Group.objects.get(name="系统管理员").pk, Group.objects.get(name="审计管理员").pk]
+    response = admin_client.post(
+        reverse("wagtailusers_users:edit", args=[user.pk]),
+        {"username": "admin3", "email": "a3@example.com", "first_name": "A", "last_name": "B", "groups": groups,
+         "is_active": "on", "password1": "", "password2": ""},
+    )  # fmt: skip
+    assert response.status_code == 200
+    assert "不同的人" in response.content.decode()
+    assert list(user.groups.values_list("name", flat=True)) == ["系统管理员"]

@@ -186,3 +186,14 @@ def test_the_user_form_refuses_two_administrator_roles_with_a_message(admin_clie
     assert response.status_code == 200
     assert "不同的人" in response.content.decode()
     assert list(user.groups.values_list("name", flat=True)) == ["系统管理员"]
+
+
+def test_a_forged_csrf_token_gets_a_chinese_refusal_not_an_error(caseworker):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    response = client.post("/admin/login/", {"username": "caseworker1", "password": PASSWORD, "csrfmiddlewaretoken": "forged"})
+    assert response.status_code == 403
+    assert "CSRF" in response.content.decode()
+    assert "验证失败" in response.content.decode()
+    assert "_auth_user_id" not in client.session

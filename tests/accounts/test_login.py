@@ -192,7 +192,9 @@ def test_a_forged_csrf_token_gets_a_chinese_refusal_not_an_error(caseworker):
     from django.test import Client
 
     client = Client(enforce_csrf_checks=True)
-    response = client.post("/admin/login/", {"username": "caseworker1", "password": PASSWORD, "csrfmiddlewaretoken": "forged"})
+    response = client.post(
+        "/admin/login/", {"username": "caseworker1", "password": PASSWORD, "csrfmiddlewaretoken": "forged"}
+    )
     assert response.status_code == 403
     assert "CSRF" in response.content.decode()
     assert "验证失败" in response.content.decode()

@@ -143,6 +143,9 @@ def decrypt(value: str, *, context: str, ring: Keyring | None = None) -> str:
         raw = base64.b64decode(encoded, validate=True)
     except binascii.Error:
         raise DecryptionError("damaged encoding") from None
+    if base64.b64encode(raw).decode() != encoded:
+        # Base64 ignores the spare bits of its last character: a change there is tampering too.
+        raise DecryptionError("damaged encoding")
     if len(raw) < NONCE_BYTES + TAG_BYTES:
         raise DecryptionError("truncated value")
     from cryptography.exceptions import InvalidTag

@@ -40,7 +40,8 @@ def test_enrolment_then_codes_are_single_use(client, orgs):
     client.force_login(user)
     client.get("/admin/2fa/")
     device = TOTPDevice.objects.get(user=user)
-    response = client.post("/admin/2fa/", {"code": _code(device)})
+    used = _code(device)
+    response = client.post("/admin/2fa/", {"code": used})
     codes = response.context["codes"]
     assert len(codes) == 10
     assert client.get("/admin/people/").status_code == 200
@@ -50,7 +51,7 @@ def test_enrolment_then_codes_are_single_use(client, orgs):
     client.logout()
     client.force_login(user)
     device.refresh_from_db()
-    response = client.post("/admin/2fa/verify/", {"code": _code(device)})
+    response = client.post("/admin/2fa/verify/", {"code": used})  # the very code already used
     assert "已使用过" in response.content.decode()
     assert client.post("/admin/2fa/verify/", {"code": codes[0]}).status_code == 302
     client.logout()

@@ -63,11 +63,11 @@ def reauth(request: HttpRequest) -> HttpResponse:
     needs_code = user_has_device(request.user)
     form = ReauthForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        from fulian.accounts.twofactor import _matching_device
+        from fulian.accounts.twofactor import matching_device
 
         ok = request.user.check_password(form.cleaned_data["password"])
         if ok and needs_code:
-            ok = _matching_device(request.user, form.cleaned_data["code"].strip()) is not None
+            ok = matching_device(request.user, form.cleaned_data["code"].strip()) is not None
         if ok:
             request.session[KEY] = int(time.time())
             audit_record(action="reauth.success")

@@ -133,7 +133,7 @@ def verify(request: HttpRequest) -> HttpResponse:
         return redirect(reverse("wagtailadmin_login"))
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        device = _matching_device(request.user, form.cleaned_data["code"].strip().replace(" ", ""))
+        device = matching_device(request.user, form.cleaned_data["code"].strip().replace(" ", ""))
         if device is not None:
             otp_login(request, device)
             audit_record(action="2fa.success", detail={"recovery_code": isinstance(device, StaticDevice)})
@@ -144,7 +144,7 @@ def verify(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/2fa_verify.html", {"form": form, "next": _next(request)})
 
 
-def _matching_device(user: Any, code: str) -> Any:
+def matching_device(user: Any, code: str) -> Any:
     """Six digits: the authenticator; eight: a recovery code. Each kind is throttled on its own."""
     if not code.isdigit():
         return None

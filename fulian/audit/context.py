@@ -21,8 +21,11 @@ current: contextvars.ContextVar[RequestContext] = contextvars.ContextVar("audit_
 
 
 def client_ip(request: HttpRequest) -> str:
-    # Behind the deployment's nginx, which sets X-Real-IP; direct connections use the socket address.
-    return (request.META.get("HTTP_X_REAL_IP") or request.META.get("REMOTE_ADDR") or "")[:45]
+    # The same rule as view counting: forwarded addresses are believed only from TRUSTED_PROXIES,
+    # so nobody can choose the address their failed logins are counted and audited under.
+    from fulian.counters.visitors import client_address
+
+    return client_address(request.META)[:45]
 
 
 class AuditContextMiddleware:

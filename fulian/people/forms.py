@@ -41,19 +41,9 @@ class PersonForm(forms.Form):
         if instance is None:
             self.fields["name"].required = True
         else:
-            from fulian.security.identity import mask_id_number, mask_name, mask_phone, mask_text
-
-            masks = {
-                "name": mask_name,
-                "id_number": mask_id_number,
-                "phone": mask_phone,
-                "address": mask_text,
-                "notes": lambda v: "……",
-            }
-            for field in ENCRYPTED:
-                current = getattr(instance, field)
-                if current:
-                    self.fields[field].widget.attrs["placeholder"] = masks[field](current)
+            for field, shown in instance.masked().items():
+                if shown:
+                    self.fields[field].widget.attrs["placeholder"] = shown
                     self.fields[field].help_text = _("留空则保持不变")
 
     def changes(self) -> dict[str, Any]:

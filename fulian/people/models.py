@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from fulian.security.access import ScopedRecord
 from fulian.security.fields import BlindIndexField, EncryptedTextField
+from fulian.security.identity import mask_id_number, mask_name, mask_phone, mask_text
 
 
 class Sex(models.TextChoices):
@@ -36,6 +39,17 @@ class Person(ScopedRecord):
 
     def __str__(self) -> str:
         # Masked: a person's string form appears in admin messages, breadcrumbs and logs.
-        from fulian.security.identity import mask_name
-
         return mask_name(self.name)
+
+    def masked(self) -> dict[str, str]:
+        """Every personal field as lists, details and forms may show it ('' when empty)."""
+        return {field: mask(value) if (value := getattr(self, field)) else "" for field, mask in MASKS.items()}
+
+
+MASKS: dict[str, Callable[[str], str]] = {
+    "name": mask_name,
+    "id_number": mask_id_number,
+    "phone": mask_phone,
+    "address": mask_text,
+    "notes": lambda _value: "……",  # free text: never even a part of it
+}

@@ -21,25 +21,9 @@ from fulian.people.models import Person
 from fulian.people.services import EditConflict, person_create, person_reveal, person_update
 from fulian.security.access import get_for_user, may, visible
 from fulian.security.blind import blind_index
-from fulian.security.identity import (
-    id_number_problem,
-    mask_id_number,
-    mask_name,
-    mask_phone,
-    mask_text,
-    normalise_phone,
-)
+from fulian.security.identity import id_number_problem, normalise_phone
 
 PAGE_SIZE = 50
-
-
-def _masked(person: Person) -> dict[str, str]:
-    return {
-        "name": mask_name(person.name),
-        "id_number": mask_id_number(person.id_number) if person.id_number else "",
-        "phone": mask_phone(person.phone) if person.phone else "",
-        "address": mask_text(person.address) if person.address else "",
-    }
 
 
 def person_list(request: HttpRequest) -> HttpResponse:
@@ -59,7 +43,7 @@ def person_list(request: HttpRequest) -> HttpResponse:
             people = people.none()
             message = _("请输入完整的手机号或身份证号查找（个人信息已加密，不能按片段搜索）。")
     page = list(people[:PAGE_SIZE])
-    rows = [(person, _masked(person)) for person in page]
+    rows = [(person, person.masked()) for person in page]
     with transaction.atomic():
         # A list shows masked values, but it is still a read of these records.
         audit_record(
@@ -85,7 +69,7 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "people/person_detail.html",
         {
             "person": person,
-            "masked": _masked(person),
+            "masked": person.masked(),
             "can_edit": may(request.user, "edit", Person),
             "can_reveal": may(request.user, "reveal", Person),
         },

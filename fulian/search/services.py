@@ -99,7 +99,7 @@ def _count(cursor: Any, tables: _Tables, frequency: Counter[str]) -> None:
 def write_documents(entries: list[IndexEntry], *, fresh: bool = False) -> None:
     """Replace the documents of these pages, their postings and the word frequencies.
 
-    Plain `executemany` rather than model instances: an article has a hundred or more postings,
+    Multi-row inserts rather than model instances: an article has a hundred or more postings,
     and building objects for them was most of the cost of a rebuild. `fresh` skips removing
     old documents (a rebuild into empty tables).
     """

@@ -10,19 +10,17 @@ index tables. Queries are the words people use on a federation site.
 from __future__ import annotations
 
 import argparse
-import base64
 import json
-import os
 import random
-import secrets
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+
+from harness import run_children
 
 ROOT = Path(__file__).resolve().parent.parent
 QUERIES = [
@@ -31,7 +29,6 @@ QUERIES = [
     "家庭暴力 保护令", "最美家庭 表彰", "创业 贷款", "留守儿童 关爱", "铜官区", "枞阳县", "义安区", "郊区",
     "反家暴", "法律援助",
 ]  # fmt: skip
-PG_URL = os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432/fulian_search_bench")
 
 
 def child(database: str, articles: int) -> None:
@@ -130,35 +127,7 @@ def main() -> None:
     if options.child:
         child(options.child, options.articles)
         return
-    base = {**os.environ, "DJANGO_SETTINGS_MODULE": "fulian.settings", "SECRET_KEY": secrets.token_urlsafe(50),
-            "DEBUG": "0", "HTTPS": "0", "LOG_LEVEL": "WARNING", "PYTHONPATH": str(ROOT),
-            "FIELD_KEYS": "bench=" + base64.b64encode(secrets.token_bytes(32)).decode(),
-            "BLIND_INDEX_KEY": secrets.token_urlsafe(48), "AUDIT_KEY": secrets.token_urlsafe(48)}  # fmt: skip
-    base.pop("REDIS_URL", None)
-    results = []
-    for database in ["sqlite", "postgres"] if options.database == "both" else [options.database]:
-        env = dict(base)
-        work = options.data_dir or tempfile.mkdtemp(prefix="fulian-search-bench-")
-        env["DATA_DIR"] = work
-        env.pop("DATABASE_URL", None)
-        if database == "postgres":
-            import psycopg
-
-            with psycopg.connect(PG_URL.rsplit("/", 1)[0] + "/postgres", autocommit=True) as conn:
-                conn.execute("DROP DATABASE IF EXISTS fulian_search_bench")
-                conn.execute("CREATE DATABASE fulian_search_bench")
-            env["DATABASE_URL"] = PG_URL
-        done = subprocess.run([sys.executable, __file__, "--child", database, "--articles", str(options.articles)],
-                              env=env, capture_output=True, text=True, check=False)  # fmt: skip
-        if done.returncode:
-            sys.exit(f"{database}: the benchmark failed\n{done.stderr[-3000:]}")
-        out = done.stdout
-        row = json.loads(out.strip().splitlines()[-1])
-        results.append(row)
-        print(json.dumps(row, ensure_ascii=False), flush=True)
-    out_dir = ROOT / "bench" / "results"
-    out_dir.mkdir(exist_ok=True)
-    (out_dir / "search_speed.json").write_text(json.dumps(results, ensure_ascii=False, indent=2))
+    run_children(__file__, "search-speed", options.database, ["--articles", str(options.articles)], options.data_dir)
 
 
 if __name__ == "__main__":

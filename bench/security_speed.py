@@ -10,22 +10,15 @@ verify_audit over 1,000,000 rows: time reported.
 from __future__ import annotations
 
 import argparse
-import base64
 import datetime as dt
 import json
-import os
 import secrets
 import statistics
-import subprocess
-import sys
-import tempfile
 import time
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
-PG_URL = os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432/fulian_security_bench")
+from harness import run_children
 
 
 def _ms(samples: list[float]) -> dict[str, float]:
@@ -191,32 +184,12 @@ def main() -> None:
     if options.child:
         child(options.child, options.people, options.audit_rows)
         return
-    base = {**os.environ, "DJANGO_SETTINGS_MODULE": "fulian.settings", "SECRET_KEY": secrets.token_urlsafe(50),
-            "DEBUG": "0", "HTTPS": "0", "LOG_LEVEL": "WARNING", "PYTHONPATH": str(ROOT),
-            "FIELD_KEYS": "bench=" + base64.b64encode(secrets.token_bytes(32)).decode(),
-            "BLIND_INDEX_KEY": secrets.token_urlsafe(48), "AUDIT_KEY": secrets.token_urlsafe(48)}  # fmt: skip
-    base.pop("REDIS_URL", None)
-    results = []
-    for database in ["sqlite", "postgres"] if options.database == "both" else [options.database]:
-        env = dict(base, DATA_DIR=tempfile.mkdtemp(prefix="fulian-security-bench-"))
-        env.pop("DATABASE_URL", None)
-        if database == "postgres":
-            import psycopg
-
-            with psycopg.connect(PG_URL.rsplit("/", 1)[0] + "/postgres", autocommit=True) as conn:
-                conn.execute("DROP DATABASE IF EXISTS fulian_security_bench")
-                conn.execute("CREATE DATABASE fulian_security_bench")
-            env["DATABASE_URL"] = PG_URL
-        args = ["--child", database, "--people", str(options.people), "--audit-rows", str(options.audit_rows)]
-        done = subprocess.run([sys.executable, __file__, *args], env=env, capture_output=True, text=True, check=False)
-        if done.returncode:
-            sys.exit(f"{database}: the benchmark failed\n{done.stderr[-3000:]}")
-        row = json.loads(done.stdout.strip().splitlines()[-1])
-        results.append(row)
-        print(json.dumps(row, ensure_ascii=False), flush=True)
-    out_dir = ROOT / "bench" / "results"
-    out_dir.mkdir(exist_ok=True)
-    (out_dir / "security_speed.json").write_text(json.dumps(results, ensure_ascii=False, indent=2))
+    run_children(
+        __file__,
+        "security-speed",
+        options.database,
+        ["--people", str(options.people), "--audit-rows", str(options.audit_rows)],
+    )
 
 
 if __name__ == "__main__":

@@ -1,0 +1,55 @@
+"""What the database benchmarks share: a production-like environment, one child process per
+database (SQLite in a temporary folder, PostgreSQL in a fresh database), and the results file."""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import secrets
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+PG_SERVER = os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432/postgres").rsplit("/", 1)[0]
+
+
+def databases(choice: str) -> list[str]:
+    return ["sqlite", "postgres"] if choice == "both" else [choice]
+
+
+def run_children(
+    script: str, name: str, choice: str, args: list[str], data_dir: str | None = None
+) -> list[dict[str, Any]]:
+    """Run `script --child DATABASE *args` once per database; each prints one JSON line last."""
+    base = {**os.environ, "DJANGO_SETTINGS_MODULE": "fulian.settings", "SECRET_KEY": secrets.token_urlsafe(50),
+            "DEBUG": "0", "HTTPS": "0", "LOG_LEVEL": "WARNING", "PYTHONPATH": str(ROOT),
+            "FIELD_KEYS": "bench=" + base64.b64encode(secrets.token_bytes(32)).decode(),
+            "BLIND_INDEX_KEY": secrets.token_urlsafe(48), "AUDIT_KEY": secrets.token_urlsafe(48)}  # fmt: skip
+    base.pop("REDIS_URL", None)
+    base.pop("DATABASE_URL", None)
+    results = []
+    for database in databases(choice):
+        env = dict(base, DATA_DIR=data_dir or tempfile.mkdtemp(prefix=f"fulian-{name}-"))
+        if database == "postgres":
+            import psycopg
+
+            bench_db = f"fulian_{name}".replace("-", "_")
+            with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True) as conn:
+                conn.execute(f"DROP DATABASE IF EXISTS {bench_db}")
+                conn.execute(f"CREATE DATABASE {bench_db}")
+            env["DATABASE_URL"] = f"{PG_SERVER}/{bench_db}"
+        done = subprocess.run([sys.executable, script, "--child", database, *args], env=env, capture_output=True,
+                              text=True, check=False)  # fmt: skip
+        if done.returncode:
+            sys.exit(f"{database}: the benchmark failed\n{done.stderr[-3000:]}")
+        row = json.loads(done.stdout.strip().splitlines()[-1])
+        results.append(row)
+        print(json.dumps(row, ensure_ascii=False), flush=True)
+    out_dir = ROOT / "bench" / "results"
+    out_dir.mkdir(exist_ok=True)
+    (out_dir / f"{name.replace('-', '_')}.json").write_text(json.dumps(results, ensure_ascii=False, indent=2))
+    return results

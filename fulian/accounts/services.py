@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.contrib.auth.models import Group
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -29,7 +29,16 @@ def check_separation(group_names: Iterable[str]) -> None:
 
 @transaction.atomic
 def staff_set_roles(*, actor: Any, user: Any, roles: Iterable[str]) -> None:
-    """Give a user exactly these roles (codes from roles.py)."""
+    """Give a user exactly these roles (codes from roles.py).
+
+    `actor` None is the platform itself (demo loader, management commands); a person needs the
+    security administrator's `manage_roles`. Each added or removed role is audited by the
+    m2m signal in fulian/accounts/signals.py, in this transaction.
+    """
+    if actor is not None and not actor.has_perm("fulian_accounts.manage_roles"):
+        raise PermissionDenied
+    if actor is not None and actor.pk == user.pk:
+        raise ValidationError(_("不能给自己分配角色，请由另一位安全管理员操作。"), code="self")
     codes = list(dict.fromkeys(roles))
     unknown = [c for c in codes if c not in BY_CODE]
     if unknown:

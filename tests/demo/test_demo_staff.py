@@ -17,13 +17,14 @@ MENUS = {
     "服务对象": "/admin/people/",
     "审计记录": "/admin/audit/",
     "登录锁定": "/admin/locks/",
+    "角色分配": "/admin/roles/",
     "组织机构": "/admin/organisations/",
 }
 # Which of those menus each demo user must see; every other one must be absent.
 SEES = {
     "hotline": {"服务对象"}, "counsellor": {"服务对象"}, "caseworker": {"服务对象"}, "caseworker2": {"服务对象"},
     "supervisor": {"服务对象"}, "liaison": {"服务对象"}, "grassroots": {"服务对象"}, "campaign": set(),
-    "sysadmin": {"组织机构"}, "secadmin": {"登录锁定"}, "auditor": {"审计记录"},
+    "sysadmin": {"组织机构"}, "secadmin": {"登录锁定", "角色分配"}, "auditor": {"审计记录"},
 }  # fmt: skip
 
 

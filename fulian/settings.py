@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "fulian.audit",
     "fulian.security",
     "fulian.people",
+    "fulian.files",
     "wagtail.contrib.settings",
     "wagtail.contrib.redirects",
     "wagtail.contrib.table_block",
@@ -231,6 +232,11 @@ BLIND_INDEX_HASH = env_str("BLIND_INDEX_HASH", "sm3" if FIELD_CIPHER == "sm4" el
 AUDIT_KEY = _required_secret("AUDIT_KEY", "development-audit-chain-key-for-debug-mode-only")
 AUDIT_HASH = env_str("AUDIT_HASH", "sm3" if FIELD_CIPHER == "sm4" else "sha256")
 AUDIT_RETENTION_DAYS = max(env_int("AUDIT_RETENTION_DAYS", 3 * 365), 183)
+# Attachments of sensitive records: sealed files, outside MEDIA_ROOT (never served directly).
+PRIVATE_FILES_DIR = Path(env_str("PRIVATE_FILES_DIR", str(DATA_DIR / "private")))
+ATTACHMENT_MAX_BYTES = env_int("ATTACHMENT_MAX_BYTES", 20 * 1024 * 1024)
+# An upload up to that size stays in memory: its plain bytes never touch a temporary file.
+FILE_UPLOAD_MAX_MEMORY_SIZE = ATTACHMENT_MAX_BYTES + 1024 * 1024
 
 # --- Language and time: Chinese first.
 LANGUAGE_CODE = "zh-hans"

@@ -16,6 +16,7 @@ from tests.factories import BROWSER_UA, UserFactory, make_channel, make_home
 def _fresh_process_state(tmp_path, settings) -> Iterator[None]:
     """Each test starts with empty counters and page cache, whatever backend the run uses."""
     settings.PAGE_CACHE_DIR = tmp_path / "pagecache"
+    settings.PRIVATE_FILES_DIR = tmp_path / "private"
     memo.forget_all()
     memo._read_generation.cache_clear()
     backends.get_counter.cache_clear()
@@ -103,3 +104,16 @@ def admin_client(client, admin_user):
     from tests.factories import login_verified
 
     return login_verified(client, admin_user)
+
+
+@pytest.fixture
+def use_keys(settings):
+    """Switch the field keyring: cipher, `id=base64key` entries, and the id for new values."""
+    from fulian.security import crypto
+
+    def use(cipher: str, keys: str, current: str) -> None:
+        settings.FIELD_CIPHER, settings.FIELD_KEYS, settings.FIELD_KEY_ID = cipher, keys, current
+        crypto.keyring.cache_clear()
+
+    yield use
+    crypto.keyring.cache_clear()

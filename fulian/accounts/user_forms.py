@@ -15,7 +15,6 @@ from wagtail.users.views.users import CreateView, EditView, UserViewSet
 
 from fulian.accounts.services import check_separation
 
-
 ROLE_FIELDS = ("groups", "is_superuser")
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from typing import Any
 
 from django.conf import settings
@@ -64,7 +65,7 @@ def audit_record(
 
 _HEAD = AuditHead._meta.db_table
 _EVENTS = AuditEvent._meta.db_table
-_COLUMNS = [field for field in AuditEvent._meta.concrete_fields]
+_COLUMNS = list(AuditEvent._meta.concrete_fields)
 
 
 def _advance_head(cursor: Any) -> tuple[int, str]:
@@ -73,7 +74,7 @@ def _advance_head(cursor: Any) -> tuple[int, str]:
     An UPDATE, not a SELECT: it takes the row lock (PostgreSQL) or the write lock (SQLite) at
     once, so concurrent writers queue here and positions never repeat."""
     for _attempt in range(2):
-        cursor.execute(f"UPDATE {_HEAD} SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash")
+        cursor.execute(f"UPDATE {_HEAD} SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash")  # noqa: S608
         row = cursor.fetchone()
         if row is not None:
             return int(row[0]), str(row[1])
@@ -81,21 +82,22 @@ def _advance_head(cursor: Any) -> tuple[int, str]:
     raise RuntimeError("audit head row missing")
 
 
+@functools.cache
+def _insert_sql(vendor: str) -> str:
+    # Table and column names come from the model, never from input.
+    columns = ", ".join(connection.ops.quote_name(field.column or field.name) for field in _COLUMNS)
+    insert = f"INSERT INTO {_EVENTS} ({columns}) VALUES ({', '.join(['%s'] * len(_COLUMNS))})"  # noqa: S608
+    if vendor == "postgresql":
+        return f"WITH row AS ({insert} RETURNING hash) UPDATE {_HEAD} SET hash = row.hash FROM row WHERE {_HEAD}.id = 1"  # noqa: S608
+    return insert
+
+
 def _append(cursor: Any, event: AuditEvent) -> None:
     """Insert the row and record its hash on the head, in one statement where the database allows."""
-    columns = ", ".join(connection.ops.quote_name(field.column) for field in _COLUMNS)
     params = [field.get_db_prep_save(getattr(event, field.attname), connection) for field in _COLUMNS]
-    placeholders = ", ".join(["%s"] * len(_COLUMNS))
-    if connection.vendor == "postgresql":
-        cursor.execute(
-            f"WITH row AS (INSERT INTO {_EVENTS} ({columns}) VALUES ({placeholders}) RETURNING hash) "
-            f"UPDATE {_HEAD} SET hash = row.hash FROM row WHERE {_HEAD}.id = 1",
-            params,
-        )
-    else:
-        cursor.execute(f"INSERT INTO {_EVENTS} ({columns}) VALUES ({placeholders})", params)
-        cursor.execute(f"UPDATE {_HEAD} SET hash = %s WHERE id = 1", [event.hash])
-    return event
+    cursor.execute(_insert_sql(connection.vendor), params)
+    if connection.vendor != "postgresql":
+        cursor.execute(f"UPDATE {_HEAD} SET hash = %s WHERE id = 1", [event.hash])  # noqa: S608
 
 
 def audit_prune(*, batch: int = 5000) -> int:

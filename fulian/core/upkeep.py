@@ -48,6 +48,12 @@ def prune_audit_trail() -> None:
     audit_prune()
 
 
+def sweep_attachment_files() -> None:
+    from fulian.files.services import sweep_orphans
+
+    sweep_orphans()
+
+
 def periodic_jobs() -> list[tuple[float, Callable[[], Any]]]:
     return [
         (60.0, publish_scheduled_pages),
@@ -56,4 +62,5 @@ def periodic_jobs() -> list[tuple[float, Callable[[], Any]]]:
         (60.0, purge_recent_views),
         (3600.0, prune_task_results),
         (3600.0, prune_audit_trail),
+        (3600.0, sweep_attachment_files),
     ]

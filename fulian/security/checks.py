@@ -21,4 +21,12 @@ def data_protection(app_configs: Any, **kwargs: Any) -> list[Any]:
         crypto.keyring()
     except Exception as error:  # noqa: BLE001 - reported as a check failure, with its message
         problems.append(Error(f"Field encryption keys: {error}", id="fulian.E001"))
+    private = settings.PRIVATE_FILES_DIR.resolve()
+    for public in (settings.MEDIA_ROOT, settings.STATIC_ROOT):
+        if private == public.resolve() or public.resolve() in private.parents:
+            problems.append(
+                Error(
+                    f"PRIVATE_FILES_DIR lies inside {public}: sealed attachments must not be served.", id="fulian.E002"
+                )
+            )
     return problems

@@ -43,12 +43,14 @@ def test_the_security_administrator_assigns_roles_and_it_is_audited(security_adm
     client = login_verified(Client(), security_admin)
     listing = client.get(reverse("accounts_role_list"), {"q": "operator"})
     assert listing.status_code == 200
-    assert "operator1" in listing.content.decode() and "接线员" in listing.content.decode()
+    assert "operator1" in listing.content.decode()
+    assert "接线员" in listing.content.decode()
     response = client.post(reverse("accounts_role_edit", args=[operator.pk]), {"roles": ["caseworker"]})
     assert response.status_code == 302
     assert _groups(operator) == ["维权干部"]
     event = AuditEvent.objects.filter(action="role.change", target_id=str(operator.pk)).order_by("-seq").first()
-    assert event is not None and event.actor_username == "secadmin"
+    assert event is not None
+    assert event.actor_username == "secadmin"
 
 
 def test_separation_is_a_message_on_the_role_screen(security_admin, operator):
@@ -66,7 +68,8 @@ def test_nobody_assigns_their_own_roles(security_admin):
         staff_set_roles(actor=security_admin, user=security_admin, roles=["security_admin", "caseworker"])
     client = login_verified(Client(), security_admin)
     response = client.post(reverse("accounts_role_edit", args=[security_admin.pk]), {"roles": ["caseworker"]})
-    assert response.status_code == 200 and "自己" in response.content.decode()
+    assert response.status_code == 200
+    assert "自己" in response.content.decode()
     assert _groups(security_admin) == ["安全管理员"]
 
 
@@ -86,7 +89,8 @@ def test_the_system_administrator_edits_accounts_but_not_their_roles(system_admi
     edit_url = reverse("wagtailusers_users:edit", args=[operator.pk])
     page = client.get(edit_url)
     assert page.status_code == 200
-    assert 'name="groups"' not in page.content.decode() and 'name="is_superuser"' not in page.content.decode()
+    assert 'name="groups"' not in page.content.decode()
+    assert 'name="is_superuser"' not in page.content.decode()
     assert client.get(reverse("wagtailusers_users:add")).status_code == 200
     # A forged POST that sends roles anyway changes the account's details but not its roles.
     supervisor = Group.objects.get(name="分管领导").pk
@@ -97,7 +101,8 @@ def test_the_system_administrator_edits_accounts_but_not_their_roles(system_admi
     )  # fmt: skip
     assert response.status_code == 302
     operator.refresh_from_db()
-    assert operator.first_name == "新" and not operator.is_superuser
+    assert operator.first_name == "新"
+    assert not operator.is_superuser
     assert _groups(operator) == ["接线员"]
 
 

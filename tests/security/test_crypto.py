@@ -12,18 +12,9 @@ from tests.factories import make_person
 
 pytestmark = pytest.mark.django_db
 
+# Test keys; the `use_keys` fixture (tests/conftest.py) switches the keyring to them.
 AES = "old=b2xkLXRlc3Qta2V5LTMyLWJ5dGVzLWxvbmctLS0tLS0=,test=dGVzdC1rZXktMzItYnl0ZXMtbG9uZy0tLS0tLS0tLS0="
 SM4 = "s1=c200LXRlc3Qta2V5LTE2Qg=="
-
-
-@pytest.fixture
-def use_keys(settings):
-    def use(cipher: str, keys: str, current: str) -> None:
-        settings.FIELD_CIPHER, settings.FIELD_KEYS, settings.FIELD_KEY_ID = cipher, keys, current
-        crypto.keyring.cache_clear()
-
-    yield use
-    crypto.keyring.cache_clear()
 
 
 def _raw(person: Person, column: str = "name") -> str:

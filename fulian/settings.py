@@ -43,6 +43,8 @@ INSTALLED_APPS = [
     "fulian.security",
     "fulian.people",
     "fulian.files",
+    "fulian.hotline",
+    "fulian.cases",
     "wagtail.contrib.settings",
     "wagtail.contrib.redirects",
     "wagtail.contrib.table_block",
@@ -232,6 +234,10 @@ BLIND_INDEX_HASH = env_str("BLIND_INDEX_HASH", "sm3" if FIELD_CIPHER == "sm4" el
 AUDIT_KEY = _required_secret("AUDIT_KEY", "development-audit-chain-key-for-debug-mode-only")
 AUDIT_HASH = env_str("AUDIT_HASH", "sm3" if FIELD_CIPHER == "sm4" else "sha256")
 AUDIT_RETENTION_DAYS = max(env_int("AUDIT_RETENTION_DAYS", 3 * 365), 183)
+# Casework deadlines (days): first assessment after opening, follow-up visit, a referral's answer.
+CASE_ASSESSMENT_DAYS = env_int("CASE_ASSESSMENT_DAYS", 3)
+CASE_FOLLOW_UP_DAYS = env_int("CASE_FOLLOW_UP_DAYS", 30)
+REFERRAL_RESPONSE_DAYS = env_int("REFERRAL_RESPONSE_DAYS", 7)
 # Attachments of sensitive records: sealed files, outside MEDIA_ROOT (never served directly).
 PRIVATE_FILES_DIR = Path(env_str("PRIVATE_FILES_DIR", str(DATA_DIR / "private")))
 ATTACHMENT_MAX_BYTES = env_int("ATTACHMENT_MAX_BYTES", 20 * 1024 * 1024)

@@ -140,3 +140,20 @@ def login_verified(client: Any, user: Any) -> Any:
     session[DEVICE_ID_SESSION_KEY] = device.persistent_id
     session.save()
     return client
+
+
+def make_contact(organisation: Any, actor: Any = None, **data: Any) -> Any:
+    from fulian.hotline.services import contact_record
+
+    data.setdefault("caller_phone", "13905621234")
+    data.setdefault("caller_name", "陈晓梅")
+    data.setdefault("narrative", "丈夫酒后殴打，想咨询怎么办。")
+    return contact_record(actor=actor, organisation=organisation, **data)
+
+
+def make_case(organisation: Any, actor: Any = None, **data: Any) -> Any:
+    from fulian.cases.services import case_open
+
+    data.setdefault("helped", {"name": "陈晓梅", "phone": "13905621234", "sex": "F", "age": 34})
+    data.setdefault("summary", "长期遭受家庭暴力。")
+    return case_open(actor=actor, organisation=organisation, **data)

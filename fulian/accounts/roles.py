@@ -36,7 +36,7 @@ ROLES: tuple[Role, ...] = (
     Role("hotline_operator", _("接线员"), "接线员", ("view", "create", "edit"), PORTAL, reads_personal_data=True),
     Role("counsellor", _("心理咨询师"), "心理咨询师", ("view", "create", "edit"), PORTAL, reads_personal_data=True),
     Role("caseworker", _("维权干部"), "维权干部", ("view", "create", "edit", "close", "reveal"), PORTAL, reads_personal_data=True),
-    Role("supervisor", _("分管领导"), "分管领导", ("view", "edit", "close", "export", "reveal"), PORTAL, reads_personal_data=True),
+    Role("supervisor", _("分管领导"), "分管领导", ("view", "edit", "close", "export", "reveal"), (*PORTAL, "fulian_cases.approve_case"), reads_personal_data=True),
     Role("liaison", _("成员单位联络员"), "成员单位联络员", ("view", "edit"), PORTAL, reads_personal_data=True),
     Role("grassroots", _("基层妇联干部"), "基层妇联干部", ("view", "create", "edit"), PORTAL, reads_personal_data=True),
     Role("web_editor", _("网站编辑"), "Editors"),

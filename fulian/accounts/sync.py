@@ -44,7 +44,11 @@ def sync_roles() -> None:
             if permission:
                 wanted.append(permission)
         for model in models:
-            for action in role.actions:
+            # A model may name exactly which roles act on it (e.g. counselling records: counsellors
+            # and their supervisor only); otherwise each role's actions apply to every sensitive model.
+            overrides = getattr(model, "role_actions", None)
+            actions = overrides.get(role.code, ()) if overrides is not None else role.actions
+            for action in actions:
                 permission = _permission(model._meta.app_label, model_permission(action, model._meta.model_name))
                 if permission:
                     wanted.append(permission)

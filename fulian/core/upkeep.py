@@ -54,6 +54,14 @@ def sweep_attachment_files() -> None:
     sweep_orphans()
 
 
+def escalate_casework_deadlines() -> None:
+    from fulian.cases.services import escalate_overdue
+    from fulian.hotline.services import rings_prune
+
+    escalate_overdue()
+    rings_prune()
+
+
 def periodic_jobs() -> list[tuple[float, Callable[[], Any]]]:
     return [
         (60.0, publish_scheduled_pages),
@@ -63,4 +71,5 @@ def periodic_jobs() -> list[tuple[float, Callable[[], Any]]]:
         (3600.0, prune_task_results),
         (3600.0, prune_audit_trail),
         (3600.0, sweep_attachment_files),
+        (600.0, escalate_casework_deadlines),
     ]

@@ -43,6 +43,10 @@ class Organisation(models.Model):
     # user's organisation's path, one indexed prefix comparison for any depth of the tree.
     path = models.CharField(max_length=255, editable=False, db_index=True)
     active = models.BooleanField(_("启用"), default=True)
+    # The short name in this office's case numbers: 铜妇维 gives 铜妇维〔2026〕0001号.
+    case_prefix = models.CharField(
+        _("案号代字"), max_length=10, blank=True, help_text=_("如“铜妇维”；留空则用名称首字加“妇维”。")
+    )
 
     class Meta:
         verbose_name = _("组织")

@@ -48,7 +48,7 @@ class OrganisationViewSet(ModelViewSet):
     menu_label = _("组织机构")
     menu_order = 800
     add_to_admin_menu = True
-    form_fields = ["name", "kind", "parent", "division_code", "active"]
+    form_fields = ["name", "kind", "parent", "division_code", "case_prefix", "active"]
     list_display = ["name", "kind", "division_code", "parent", "active"]
     list_filter = ["kind", "active"]
     search_fields = ["name", "division_code"]

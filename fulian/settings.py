@@ -238,6 +238,14 @@ AUDIT_RETENTION_DAYS = max(env_int("AUDIT_RETENTION_DAYS", 3 * 365), 183)
 CASE_ASSESSMENT_DAYS = env_int("CASE_ASSESSMENT_DAYS", 3)
 CASE_FOLLOW_UP_DAYS = env_int("CASE_FOLLOW_UP_DAYS", 30)
 REFERRAL_RESPONSE_DAYS = env_int("REFERRAL_RESPONSE_DAYS", 7)
+# 在线维权 on the portal (fulian/portal/online_forms.py): no CAPTCHA, so a form filled faster than
+# this is a script; a form page older than the maximum must be reloaded; submissions and lookups per address.
+ONLINE_REQUEST_MIN_SECONDS = env_int("ONLINE_REQUEST_MIN_SECONDS", 3)
+ONLINE_REQUEST_MAX_AGE_SECONDS = env_int("ONLINE_REQUEST_MAX_AGE_SECONDS", 2 * 3600)
+ONLINE_REQUEST_PER_HOUR = env_int("ONLINE_REQUEST_PER_HOUR", 5)
+ONLINE_REQUEST_PER_DAY = env_int("ONLINE_REQUEST_PER_DAY", 20)
+ONLINE_LOOKUP_LIMIT = env_int("ONLINE_LOOKUP_LIMIT", 10)
+ONLINE_LOOKUP_WINDOW_SECONDS = env_int("ONLINE_LOOKUP_WINDOW_SECONDS", 600)
 # Attachments of sensitive records: sealed files, outside MEDIA_ROOT (never served directly).
 PRIVATE_FILES_DIR = Path(env_str("PRIVATE_FILES_DIR", str(DATA_DIR / "private")))
 ATTACHMENT_MAX_BYTES = env_int("ATTACHMENT_MAX_BYTES", 20 * 1024 * 1024)

@@ -44,7 +44,8 @@ ROLES: tuple[Role, ...] = (
     Role(
         "system_admin", _("系统管理员"), "系统管理员", (),
         (*PORTAL, "fulian_orgs.add_organisation", "fulian_orgs.change_organisation", "fulian_orgs.view_organisation",
-         "auth.add_user", "auth.change_user", "auth.view_user"),
+         "auth.add_user", "auth.change_user", "auth.view_user",
+         "fulian_hotline.add_category", "fulian_hotline.change_category", "fulian_hotline.view_category"),
         administrator=True,
     ),
     Role(

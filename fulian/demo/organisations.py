@@ -143,3 +143,6 @@ def load_all() -> Any:
     organisations = load_organisations()
     load_staff(organisations)
     load_people(organisations)
+    from fulian.demo.casework import load_casework
+
+    load_casework(organisations)

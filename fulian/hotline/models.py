@@ -105,8 +105,9 @@ class Contact(ScopedRecord):
     """One call, visit, letter or online request, recorded by the office that took it."""
 
     role_actions = {
-        "hotline_operator": ("view", "create", "edit"),
-        "counsellor": ("view", "create", "edit"),
+        # Operators call people back: they may see a full number (audited).
+        "hotline_operator": ("view", "create", "edit", "reveal"),
+        "counsellor": ("view", "create", "edit", "reveal"),
         "caseworker": ("view", "create", "edit", "reveal"),
         "supervisor": ("view", "edit", "export", "reveal"),
         "grassroots": ("view", "create", "edit"),

@@ -362,6 +362,6 @@ def queue(actor: Any) -> QuerySet[Contact]:
     return (
         visible(actor, Contact)
         .filter(outcome="callback", case__isnull=True)
-        .select_related("online_request", "category")
+        .select_related("online_request", "category", "organisation")
         .order_by("received_at")
     )

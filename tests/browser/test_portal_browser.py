@@ -4,17 +4,13 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
-from collections.abc import Iterator
 
 import pytest
-from django.db import connections
 
 from fulian.counters.backends import get_counter
 from fulian.counters.services import set_page_views
+from tests.browser.conftest import CHROMIUM
 from tests.factories import make_article, make_channel, make_home
-
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 
 pytestmark = [
     pytest.mark.browser,
@@ -23,33 +19,6 @@ pytestmark = [
     ),
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
-
-
-@pytest.fixture
-def browser_page(monkeypatch) -> Iterator[object]:
-    # Playwright's sync API runs an event loop in this thread; the ORM calls the test makes are still synchronous.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-quic",
-                "--no-first-run",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-            ],
-        )
-        page = browser.new_page(locale="zh-CN")
-        yield page
-        # ORM calls made while Playwright runs get their own connection (its own context); close it
-        # here so the test database can be dropped.
-        connections.close_all()
-        browser.close()
 
 
 def _count(page) -> int:

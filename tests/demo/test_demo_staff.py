@@ -18,12 +18,22 @@ MENUS = {
     "审计记录": "/admin/audit/",
     "登录锁定": "/admin/locks/",
     "角色分配": "/admin/roles/",
+    "12338 热线": "/admin/hotline/",
+    "维权个案": "/admin/cases/",
+    "转介办理": "/admin/referrals/",
+    "我的工作": "/admin/mywork/",
     "组织机构": "/admin/organisations/",
 }
 # Which of those menus each demo user must see; every other one must be absent.
 SEES = {
-    "hotline": {"服务对象"}, "counsellor": {"服务对象"}, "caseworker": {"服务对象"}, "caseworker2": {"服务对象"},
-    "supervisor": {"服务对象"}, "liaison": {"服务对象"}, "grassroots": {"服务对象"}, "campaign": set(),
+    "hotline": {"服务对象", "12338 热线", "维权个案", "我的工作"},
+    "counsellor": {"服务对象", "12338 热线", "维权个案", "我的工作"},
+    "caseworker": {"服务对象", "12338 热线", "维权个案", "我的工作"},
+    "caseworker2": {"服务对象", "12338 热线", "维权个案", "我的工作"},
+    "supervisor": {"服务对象", "12338 热线", "维权个案", "我的工作"},
+    "liaison": {"服务对象", "转介办理", "我的工作"},
+    "grassroots": {"服务对象", "12338 热线", "维权个案", "我的工作"},
+    "campaign": set(),
     "sysadmin": {"组织机构"}, "secadmin": {"登录锁定", "角色分配"}, "auditor": {"审计记录"},
 }  # fmt: skip
 
@@ -69,3 +79,18 @@ def test_each_caseworker_sees_only_their_branch(demo):
 def test_the_demo_superuser_is_refused_outside_the_demo(demo, client, settings):
     settings.DEMO_ACCOUNTS = False
     assert client.post("/admin/login/", {"username": "admin", "password": "Fulian-admin-2026"}).status_code == 200
+
+
+def test_each_demo_user_sees_exactly_their_cases_and_referrals(demo):
+    from fulian.cases.models import Case, Referral
+    from fulian.hotline.models import CounsellingRecord
+
+    users = get_user_model().objects
+    assert visible(users.get(username="caseworker"), Case).count() == 2
+    assert visible(users.get(username="caseworker2"), Case).count() == 1
+    assert visible(users.get(username="supervisor"), Case).count() == 3
+    assert not visible(users.get(username="liaison"), Case).exists()
+    assert visible(users.get(username="liaison"), Referral).count() == 1
+    assert not visible(users.get(username="grassroots"), Case).exists()  # a village sees only its own
+    assert visible(users.get(username="counsellor"), CounsellingRecord).count() == 1
+    assert not visible(users.get(username="hotline"), CounsellingRecord).exists()

@@ -113,3 +113,18 @@ def test_an_online_request_lands_in_the_queue_and_is_tracked(orgs, owner):
     assert found.public_reply == "已安排工作人员联系您"
     with pytest.raises(ValidationError, match="同意"):
         s.online_request_submit(narrative="x", phone="13905625678", consent_to_contact=False)
+
+
+def test_the_add_call_centre_command_prints_a_working_token(orgs):
+    import io
+
+    from django.core.management import CommandError, call_command
+
+    out = io.StringIO()
+    call_command("add_call_centre", "呼叫中心", "340705", stdout=out)
+    token = next(line for line in out.getvalue().splitlines() if "令牌" in line).split("：")[-1].strip()
+    system = s.call_centre_for_token(token)
+    assert system is not None
+    assert system.organisation == orgs["county"]
+    with pytest.raises(CommandError, match="找不到"):
+        call_command("add_call_centre", "呼叫中心", "999999", stdout=io.StringIO())

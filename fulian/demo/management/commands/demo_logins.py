@@ -13,3 +13,15 @@ class Command(BaseCommand):
         for username, password, organisation, what in logins():
             self.stdout.write(f"  {username:<12} 密码 {password:<22} {organisation:<10} {what}")
         self.stdout.write("可查看个人信息的角色和三类管理员首次登录时须绑定手机验证器（TOTP，页面显示二维码和密钥）。")
+        from fulian.demo.casework import DEMO_REQUEST_PHONE
+        from fulian.hotline.models import OnlineRequest
+
+        request = OnlineRequest.objects.order_by("pk").first()
+        if request is not None:
+            self.stdout.write(
+                f"在线求助查询（/wqzx/cx/）：编号 {request.tracking_number}，手机后四位 {DEMO_REQUEST_PHONE[-4:]}"
+            )
+        self.stdout.write(
+            "演示流程：hotline 登记来电 → caseworker 在“12338 热线”中由来电立案、记录同意并转介市公安局"
+            " → liaison 在“转介办理”中接收并办结 → supervisor 在“我的工作”中审批结案。"
+        )

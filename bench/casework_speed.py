@@ -1,0 +1,260 @@
+"""Speed of the hotline and casework at a city's scale.
+
+    uv run python bench/casework_speed.py [--contacts 1000000] [--cases 200000] [--database sqlite|postgres|both]
+
+Targets (issue: hotline and casework), on PostgreSQL with 1,000,000 contacts and 200,000 cases:
+the intake save ≤ 100 ms p95; the caller-history lookup ≤ 20 ms; a filtered, paginated case list
+≤ 100 ms p95; the "my work" page ≤ 100 ms; no list view's query count grows with its rows.
+
+The screens are measured as requests through the whole stack (middleware, access checks, audit
+records, templates), with production settings.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import random
+import secrets
+import statistics
+import time
+import uuid
+from collections.abc import Sequence
+from typing import Any
+
+from harness import run_children
+
+CONTACT_COLUMNS = (
+    "organisation_id, version, channel, received_at, call_type, caller_name, caller_phone, caller_phone_index, "
+    "caller_sex, caller_age_band, caller_education, affected_is_caller, affected_name, affected_sex, "
+    "affected_age_band, risk_domestic_violence, risk_minor, risk_sexual_abuse, risk_self_harm, "
+    "risk_immediate_danger, narrative, advice, outcome, satisfaction, created_at, updated_at"
+)
+CASE_COLUMNS = (
+    "organisation_id, version, number, status, pending, minor_involved, summary, assessment, plan, close_reason, "
+    "caseworker_id, opened_at, updated_at, helped_phone_index, helped_id_index"
+)
+PARTY_COLUMNS = (
+    "case_id, role, name, phone, phone_index, id_number, id_number_index, address, sex, relationship, created_at"
+)
+TASK_COLUMNS = "case_id, kind, title, due_on, assignee_id, created_at"
+STATUSES = ("registered", "assessed", "planned", "in_service", "follow_up", "closed")
+
+
+def _ms(samples: list[float]) -> dict[str, float]:
+    ordered = sorted(samples)
+    return {"p50_ms": round(statistics.median(ordered), 2), "p95_ms": round(ordered[int(len(ordered) * 0.95)], 2)}
+
+
+def _insert(cursor: Any, table: str, columns: str, rows: Sequence[Sequence[object]]) -> None:
+    marks = "(" + ", ".join(["%s"] * len(rows[0])) + ")"
+    sql = f"INSERT INTO {table} ({columns}) VALUES " + ", ".join([marks] * len(rows))  # noqa: S608
+    cursor.execute(sql, [v for row in rows for v in row])
+
+
+def _bulk(table: str, columns: str, rows_of: Any, total: int, batch: int = 500) -> None:
+    from django.db import connection, transaction
+
+    with transaction.atomic(), connection.cursor() as cursor:
+        rows: list[Sequence[object]] = []
+        for n in range(total):
+            rows.append(rows_of(n))
+            if len(rows) == batch or n == total - 1:
+                _insert(cursor, table, columns, rows)
+                rows = []
+
+
+def _staff(username: str, organisation: Any, role: str) -> Any:
+    from django.contrib.auth import get_user_model
+
+    from fulian.accounts.services import staff_place, staff_set_roles
+
+    user = get_user_model().objects.create_user(username=username, password=secrets.token_urlsafe(16))
+    staff_place(actor=None, user=user, organisation=organisation)
+    staff_set_roles(actor=None, user=user, roles=[role])
+    return get_user_model().objects.get(pk=user.pk)
+
+
+def _client(user: Any) -> Any:
+    """A signed-in browser for `user`, both factors done."""
+    from django.test import Client
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.create(user=user, name="TOTP", confirmed=True)
+    client = Client(HTTP_HOST="127.0.0.1")
+    client.force_login(user)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    return client
+
+
+def _timed_get(client: Any, url: str, runs: int) -> tuple[dict[str, float], int]:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.get(url)  # warm
+    samples = []
+    queries = 0
+    for n in range(runs):
+        if n == 0:
+            with CaptureQueriesContext(connection) as captured:
+                t = time.perf_counter()
+                response = client.get(url)
+                samples.append((time.perf_counter() - t) * 1000)
+            queries = len(captured)
+        else:
+            t = time.perf_counter()
+            response = client.get(url)
+            samples.append((time.perf_counter() - t) * 1000)
+        assert response.status_code == 200, (url, response.status_code)
+    return _ms(samples), queries
+
+
+def child(database: str, contacts: int, cases: int) -> None:
+    import os
+    import tempfile
+
+    os.environ.setdefault("ALLOWED_HOSTS", "127.0.0.1")
+    # Production settings serve hashed static files: the admin pages need the manifest.
+    os.environ.setdefault("STATIC_ROOT", tempfile.mkdtemp(prefix="fulian-static-"))
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+    from django.utils import timezone
+
+    from fulian.cases.models import Case, Party
+    from fulian.hotline.models import Contact
+    from fulian.hotline.services import caller_history, contact_record
+    from fulian.orgs.services import organisation_create
+    from fulian.security import crypto
+    from fulian.security.blind import blind_index
+
+    call_command("migrate", verbosity=0)
+    call_command("collectstatic", interactive=False, verbosity=0)
+    city = organisation_create(name="铜陵市妇联", kind="city", division_code="340700")
+    counties = [
+        organisation_create(name=name, kind="county", parent=city, division_code=code)
+        for name, code in (
+            ("铜官区妇联", "340705"),
+            ("义安区妇联", "340706"),
+            ("郊区妇联", "340711"),
+            ("枞阳县妇联", "340722"),
+        )
+    ]
+    home = counties[0]
+    operator = _staff("operator", home, "hotline_operator")
+    caseworker = _staff("caseworker", home, "caseworker")
+    supervisor = _staff("supervisor", city, "supervisor")
+    result: dict[str, Any] = {"database": database, "contacts": contacts, "cases": cases}
+    rng = random.Random(7)
+
+    # Data: filler rows carry real ciphertext (for their column) and random blind indexes; 2,000 known
+    # numbers have five contacts each, for the history lookups.
+    fields: dict[str, Any] = {f.name: f for f in Contact._meta.concrete_fields}
+    sealed = {name: crypto.encrypt("填充内容", context=fields[name].context) for name in
+              ("caller_name", "caller_phone", "affected_name", "narrative", "advice")}  # fmt: skip
+    known = [f"139{n:08d}" for n in range(2000)]
+    known_index = [blind_index("phone", p) for p in known]
+    start = timezone.now() - dt.timedelta(days=730)
+    adapt = connection.ops.adapt_datetimefield_value
+    t = time.perf_counter()
+
+    def contact_row(n: int) -> Sequence[object]:
+        at = adapt(start + dt.timedelta(minutes=n * 730 * 24 * 60 // max(contacts, 1)))
+        index = known_index[n % 2000] if n < 10_000 else secrets.token_hex(32)
+        return (counties[n % 4].pk, 1, "phone", at, "consultation", sealed["caller_name"], sealed["caller_phone"], index,
+                "F", "35_59", "unknown", True, "", "U", "unknown", n % 7 == 0, n % 11 == 0, False, False, False,
+                sealed["narrative"], sealed["advice"], "advised", "not_asked", at, at)  # fmt: skip
+
+    _bulk("fulian_hotline_contact", CONTACT_COLUMNS, contact_row, contacts)
+    result["contacts_load_seconds"] = round(time.perf_counter() - t, 1)
+
+    case_fields: dict[str, Any] = {f.name: f for f in Case._meta.concrete_fields}
+    summary = crypto.encrypt("案情摘要填充", context=case_fields["summary"].context)
+    party_fields: dict[str, Any] = {f.name: f for f in Party._meta.concrete_fields}
+    party_name = crypto.encrypt("陈晓梅", context=party_fields["name"].context)
+    party_phone = crypto.encrypt("13900000000", context=party_fields["phone"].context)
+    t = time.perf_counter()
+
+    def case_row(n: int) -> Sequence[object]:
+        at = adapt(start + dt.timedelta(minutes=n * 730 * 24 * 60 // max(cases, 1)))
+        worker = caseworker.pk if n % 4 == 0 and n % 50 == 0 else None
+        return (counties[n % 4].pk, 1, f"B妇维〔{2025 + n % 2}〕{n:07d}号", STATUSES[n % 6], "", n % 9 == 0, summary, "",
+                "", "", worker, at, at, secrets.token_hex(32), "")  # fmt: skip
+
+    _bulk("fulian_cases_case", CASE_COLUMNS, case_row, cases)
+    first_case = Case.objects.order_by("pk").values_list("pk", flat=True).first() or 0
+    now = adapt(timezone.now())
+    _bulk("fulian_cases_party", PARTY_COLUMNS,
+          lambda n: (first_case + n, "helped", party_name, party_phone, secrets.token_hex(32), "", "", "", "F", "", now),
+          cases)  # fmt: skip
+    today = timezone.localdate()
+    _bulk("fulian_cases_casetask", TASK_COLUMNS,
+          lambda n: (first_case + n, "follow_up", "跟踪回访", today + dt.timedelta(days=(n % 60) - 20),
+                     caseworker.pk if n % 4 == 0 and n % 50 == 0 else None, now),
+          cases)  # fmt: skip
+    with connection.cursor() as cursor:
+        for table in ("fulian_hotline_contact", "fulian_cases_case", "fulian_cases_party", "fulian_cases_casetask"):
+            cursor.execute(f"ANALYZE {table}")
+    result["cases_load_seconds"] = round(time.perf_counter() - t, 1)
+
+    # 1. The intake save: the service the intake screen calls (validation, encryption, blind index, audit).
+    samples = []
+    for n in range(300):
+        t = time.perf_counter()
+        contact_record(
+            actor=operator, organisation=home, submission=uuid.uuid4(), call_type="complaint",
+            caller_name="陈晓梅", caller_phone=known[n % 2000], caller_sex="F", caller_age_band="35_59",
+            risk_domestic_violence=True, narrative="丈夫多次殴打，请求帮助。" * 5, advice="建议报警并申请保护令。",
+            outcome="callback",
+        )  # fmt: skip
+        samples.append((time.perf_counter() - t) * 1000)
+    result["intake_save"] = _ms(samples)
+
+    # 2. The caller-history lookup (numbers with earlier contacts in the operator's office, and new numbers).
+    samples = []
+    for n in range(400):
+        phone = known[rng.randrange(2000)] if n % 2 == 0 else f"137{rng.randrange(10**8):08d}"
+        t = time.perf_counter()
+        caller_history(operator, phone)
+        samples.append((time.perf_counter() - t) * 1000)
+    result["caller_history"] = _ms(samples)
+
+    # 3. Screens, through the whole stack.
+    boss, worker = _client(supervisor), _client(caseworker)
+    result["case_list_supervisor_filtered"], q1 = _timed_get(boss, "/admin/cases/?status=in_service&p=3", 60)
+    result["case_list_supervisor_all"], _ = _timed_get(boss, "/admin/cases/", 60)
+    result["case_list_caseworker_overdue"], _ = _timed_get(worker, "/admin/cases/?overdue=on&mine=on", 60)
+    result["case_list_deep_page"], _ = _timed_get(boss, "/admin/cases/?p=2000", 30)
+    result["my_work_caseworker"], _ = _timed_get(worker, "/admin/mywork/", 60)
+    result["my_work_supervisor"], _ = _timed_get(boss, "/admin/mywork/", 60)
+    result["contact_list"], q2 = _timed_get(_client(operator), "/admin/hotline/?channel=phone&p=5", 60)
+    result["queries"] = {"case_list_page": q1, "contact_list_page": q2}
+    print(json.dumps(result, ensure_ascii=False))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--contacts", type=int, default=1_000_000)
+    parser.add_argument("--cases", type=int, default=200_000)
+    parser.add_argument("--database", choices=["sqlite", "postgres", "both"], default="postgres")
+    parser.add_argument("--child")
+    options = parser.parse_args()
+    if options.child:
+        child(options.child, options.contacts, options.cases)
+        return
+    run_children(
+        __file__,
+        "casework-speed",
+        options.database,
+        ["--contacts", str(options.contacts), "--cases", str(options.cases)],
+    )
+
+
+if __name__ == "__main__":
+    main()

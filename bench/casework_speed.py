@@ -33,7 +33,7 @@ CONTACT_COLUMNS = (
 )
 CASE_COLUMNS = (
     "organisation_id, version, number, status, pending, minor_involved, summary, assessment, plan, close_reason, "
-    "caseworker_id, opened_at, updated_at, helped_phone_index, helped_id_index"
+    "caseworker_id, opened_at, updated_at, helped_phone_index, helped_id_index, next_deadline"
 )
 PARTY_COLUMNS = (
     "case_id, role, name, phone, phone_index, id_number, id_number_index, address, sex, relationship, created_at"
@@ -179,13 +179,16 @@ def child(database: str, contacts: int, cases: int) -> None:
     party_fields: dict[str, Any] = {f.name: f for f in Party._meta.concrete_fields}
     party_name = crypto.encrypt("陈晓梅", context=party_fields["name"].context)
     party_phone = crypto.encrypt("13900000000", context=party_fields["phone"].context)
+    today = timezone.localdate()
     t = time.perf_counter()
 
     def case_row(n: int) -> Sequence[object]:
         at = adapt(start + dt.timedelta(minutes=n * 730 * 24 * 60 // max(cases, 1)))
         worker = caseworker.pk if n % 4 == 0 and n % 50 == 0 else None
+        # The same deadline as the case's one open task below.
+        deadline = today + dt.timedelta(days=(n % 60) - 20)
         return (counties[n % 4].pk, 1, f"B妇维〔{2025 + n % 2}〕{n:07d}号", STATUSES[n % 6], "", n % 9 == 0, summary, "",
-                "", "", worker, at, at, secrets.token_hex(32), "")  # fmt: skip
+                "", "", worker, at, at, secrets.token_hex(32), "", deadline)  # fmt: skip
 
     _bulk("fulian_cases_case", CASE_COLUMNS, case_row, cases)
     first_case = Case.objects.order_by("pk").values_list("pk", flat=True).first() or 0
@@ -193,7 +196,6 @@ def child(database: str, contacts: int, cases: int) -> None:
     _bulk("fulian_cases_party", PARTY_COLUMNS,
           lambda n: (first_case + n, "helped", party_name, party_phone, secrets.token_hex(32), "", "", "", "F", "", now),
           cases)  # fmt: skip
-    today = timezone.localdate()
     _bulk("fulian_cases_casetask", TASK_COLUMNS,
           lambda n: (first_case + n, "follow_up", "跟踪回访", today + dt.timedelta(days=(n % 60) - 20),
                      caseworker.pk if n % 4 == 0 and n % 50 == 0 else None, now),

@@ -21,6 +21,7 @@ from fulian.cases.models import (
     TaskKind,
 )
 from fulian.hotline.models import Category
+from fulian.lib.once import OnceField
 from fulian.orgs.models import Organisation
 from fulian.people.models import Sex
 from fulian.security.access import organisation_of
@@ -46,6 +47,7 @@ def member_units() -> Any:
 
 
 class CaseOpenForm(forms.Form):
+    once = OnceField()
     organisation = forms.ModelChoiceField(label=_("承办单位"), queryset=Organisation.objects.none())
     category = forms.ModelChoiceField(label=_("问题分类"), queryset=_first_level(), required=False)
     subcategory = forms.ModelChoiceField(label=_("细分类"), queryset=_second_level(), required=False)
@@ -151,6 +153,7 @@ class TransferForm(Versioned):
 
 
 class PartyForm(forms.Form):
+    once = OnceField()
     role = forms.ChoiceField(label=_("身份"), choices=PartyRole.choices)
     name = forms.CharField(label=_("姓名"), max_length=50, required=False)
     relationship = forms.CharField(label=_("与求助人关系"), max_length=20, required=False)
@@ -162,6 +165,7 @@ class PartyForm(forms.Form):
 
 
 class IncidentForm(forms.Form):
+    once = OnceField()
     occurred_on = forms.DateField(label=_("发生日期"), widget=DATE)
     kind = forms.ChoiceField(label=_("类型"), choices=IncidentType.choices)
     category = forms.ModelChoiceField(
@@ -173,6 +177,7 @@ class IncidentForm(forms.Form):
 
 
 class ConsentForm(forms.Form):
+    once = OnceField()
     purpose = forms.ChoiceField(label=_("用途"), choices=ConsentPurpose.choices)
     member_unit = forms.ModelChoiceField(
         label=_("成员单位（提供信息时必选）"), queryset=Organisation.objects.none(), required=False
@@ -189,6 +194,7 @@ class ConsentForm(forms.Form):
 
 
 class ServiceForm(forms.Form):
+    once = OnceField()
     kind = forms.ChoiceField(label=_("服务类型"), choices=ServiceKind.choices)
     provider = forms.CharField(label=_("提供方"), max_length=100)
     delivered_on = forms.DateField(label=_("日期"), widget=DATE, initial=timezone.localdate)
@@ -198,16 +204,19 @@ class ServiceForm(forms.Form):
 
 
 class TaskForm(forms.Form):
+    once = OnceField()
     title = forms.CharField(label=_("事项"), max_length=100)
     kind = forms.ChoiceField(label=_("类型"), choices=TaskKind.choices, initial=TaskKind.FOLLOW_UP)
     due_on = forms.DateField(label=_("期限"), widget=DATE)
 
 
 class NoteForm(forms.Form):
+    once = OnceField()
     text = forms.CharField(label=_("工作记录"), widget=TEXT, max_length=5000)
 
 
 class ReferralForm(forms.Form):
+    once = OnceField()
     member_unit = forms.ModelChoiceField(label=_("成员单位"), queryset=Organisation.objects.none())
     request = forms.CharField(
         label=_("请成员单位办理的事项"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000
@@ -244,6 +253,7 @@ class RejectForm(Versioned):
 
 
 class ActionForm(forms.Form):
+    once = OnceField()
     text = forms.CharField(label=_("办理情况"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
 
 

@@ -68,6 +68,9 @@ class Case(ScopedRecord):
     opened_at = models.DateTimeField(_("立案时间"), db_index=True)
     closed_at = models.DateTimeField(_("结案时间"), null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # The earliest open deadline of the case's tasks and referrals, kept by the services: "overdue"
+    # in lists is one indexed comparison instead of two subqueries per case.
+    next_deadline = models.DateField(_("最近期限"), null=True, blank=True, editable=False)
     # The helped person's phone and ID number, indexed: opening another case for them warns first.
     helped_phone_index = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
     helped_id_index = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
@@ -80,6 +83,9 @@ class Case(ScopedRecord):
         indexes = [
             models.Index(fields=["organisation", "status", "-opened_at"], name="fulian_case_org_status_idx"),
             models.Index(fields=["caseworker", "status"], name="fulian_case_worker_idx"),
+            models.Index(fields=["next_deadline"], name="fulian_case_deadline_idx"),
+            # The few cases waiting for approval, found without reading the others.
+            models.Index(fields=["updated_at"], condition=~models.Q(pending=""), name="fulian_case_pending_idx"),
         ]
 
     def __str__(self) -> str:
@@ -88,6 +94,12 @@ class Case(ScopedRecord):
     @property
     def is_open(self) -> bool:
         return self.status != Status.CLOSED
+
+    @property
+    def overdue(self) -> bool:
+        from django.utils import timezone
+
+        return self.next_deadline is not None and self.next_deadline < timezone.localdate()
 
 
 class CaseNumber(models.Model):
@@ -269,7 +281,14 @@ class CaseTask(models.Model):
         verbose_name = _("待办事项")
         verbose_name_plural = _("待办事项")
         ordering = ["due_on", "pk"]
-        indexes = [models.Index(fields=["assignee", "done_at", "due_on"], name="fulian_task_mine_idx")]
+        indexes = [
+            models.Index(fields=["assignee", "done_at", "due_on"], name="fulian_task_mine_idx"),
+            models.Index(
+                fields=["due_on"],
+                condition=models.Q(done_at__isnull=True, escalated_at__isnull=False),
+                name="fulian_task_escalated_idx",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.title
@@ -346,7 +365,11 @@ class Referral(ScopedRecord):
         verbose_name = _("转介")
         verbose_name_plural = _("转介")
         ordering = ["-sent_at", "-pk"]
-        indexes = [models.Index(fields=["organisation", "status", "deadline"], name="fulian_referral_unit_idx")]
+        indexes = [
+            models.Index(fields=["organisation", "status", "deadline"], name="fulian_referral_unit_idx"),
+            models.Index(fields=["deadline"], condition=models.Q(escalated_at__isnull=False),
+                         name="fulian_referral_escalated_idx"),
+        ]  # fmt: skip
 
     def __str__(self) -> str:
         return f"{self.case.number} → {self.organisation}"

@@ -90,6 +90,20 @@ def _event(case: Case, actor: Any, kind: str, summary: str, detail: dict[str, An
     audit_record(action=f"case.{kind}", actor=actor, target=case, detail=detail or {})
 
 
+def refresh_deadline(case: Case) -> None:
+    """Store the case's earliest open deadline (open tasks, referrals awaiting the unit's answer)."""
+    from django.db.models import Min
+
+    task = case.tasks.filter(done_at__isnull=True).aggregate(d=Min("due_on"))["d"]
+    referral = case.referrals.filter(status__in=[ReferralStatus.SENT, ReferralStatus.ACCEPTED]).aggregate(
+        d=Min("deadline")
+    )["d"]
+    deadline = min((d for d in (task, referral) if d is not None), default=None)
+    if deadline != case.next_deadline:
+        Case.objects.filter(pk=case.pk).update(next_deadline=deadline)
+        case.next_deadline = deadline
+
+
 def _today() -> dt.date:
     return timezone.localdate()
 
@@ -229,6 +243,7 @@ def case_open(
         due_on=_today() + dt.timedelta(days=settings.CASE_ASSESSMENT_DAYS),
         assignee=case.caseworker,
     )
+    refresh_deadline(case)
     _event(case, actor, "open", _("立案：%(number)s") % {"number": case.number}, {"contacts": [c.pk for c in contacts]})
     return case
 
@@ -333,6 +348,7 @@ def case_assess(*, actor: Any, case: Case, version: int, assessment: str) -> Cas
     case.save(update_fields=["status", "assessment", "updated_at"])
     now = timezone.now()
     case.tasks.filter(kind=TaskKind.ASSESSMENT, done_at__isnull=True).update(done_at=now, done_by=actor)
+    refresh_deadline(case)
     _event(case, actor, "assess", _("状态：%(a)s → %(b)s") % {"a": before, "b": case.get_status_display()})
     return case
 
@@ -393,6 +409,7 @@ def case_decide(*, actor: Any, case: Case, version: int, approve: bool, comment:
         case.status, case.closed_at = Status.CLOSED, timezone.now()
         fields += ["status", "closed_at"]
         case.tasks.filter(done_at__isnull=True).update(done_at=case.closed_at, done_by=actor)
+        refresh_deadline(case)
     case.save(update_fields=fields)
     if comment.strip():
         CaseNote.objects.create(case=case, text=_("审批意见：") + comment.strip(), author=actor)
@@ -422,6 +439,7 @@ def case_advance(*, actor: Any, case: Case, version: int, to: str) -> Case:
             due_on=_today() + dt.timedelta(days=settings.CASE_FOLLOW_UP_DAYS),
             assignee=case.caseworker,
         )
+        refresh_deadline(case)
     _event(case, actor, "status", _("状态：%(a)s → %(b)s") % {"a": before, "b": case.get_status_display()})
     return case
 
@@ -519,12 +537,13 @@ def consent_record(
         recorded_by=actor,
         recorded_at=timezone.now(),
     )
-    verb = _("同意") if given else _("不同意")
-    target = f"（{member_unit.name}）" if member_unit and purpose == ConsentPurpose.SHARE else ""
-    _event(
-        case, actor, "consent", f"{consent.get_given_by_display()}{verb}：{consent.get_purpose_display()}{target}",
-        {"purpose": purpose, "given": given},
-    )  # fmt: skip
+    words = {
+        "who": consent.get_given_by_display(),
+        "purpose": consent.get_purpose_display(),
+        "unit": f"（{member_unit.name}）" if member_unit and purpose == ConsentPurpose.SHARE else "",
+    }
+    summary = (_("%(who)s同意：%(purpose)s%(unit)s") if given else _("%(who)s不同意：%(purpose)s%(unit)s")) % words
+    _event(case, actor, "consent", summary, {"purpose": purpose, "given": given})
     return consent
 
 
@@ -585,6 +604,7 @@ def task_add(
     task = CaseTask.objects.create(
         case=case, kind=kind, title=title.strip(), due_on=due_on, assignee=assignee or case.caseworker
     )
+    refresh_deadline(case)
     _event(case, actor, "task", _("新增待办：%(t)s，期限 %(d)s") % {"t": task.title, "d": due_on.isoformat()})
     return task
 
@@ -594,6 +614,7 @@ def task_done(*, actor: Any, task: CaseTask) -> CaseTask:
     _require(actor, "edit", task.case)
     if not CaseTask.objects.filter(pk=task.pk, done_at__isnull=True).update(done_at=timezone.now(), done_by=actor):
         raise ValidationError(_("该事项已完成。"))
+    refresh_deadline(task.case)
     _event(task.case, actor, "task_done", _("完成待办：%(t)s") % {"t": task.title})
     return task
 
@@ -665,6 +686,7 @@ def referral_send(
         consent_override="" if consented else override,
         override_by=None if consented else actor,
     )
+    refresh_deadline(case)
     detail: dict[str, Any] = {"referral": referral.pk, "unit": member_unit.pk, "consent": consented}
     _event(
         case, actor, "referral_send",
@@ -703,6 +725,7 @@ def referral_reject(*, actor: Any, referral: Referral, version: int, reason: str
     referral.status, referral.answered_at, referral.answered_by = ReferralStatus.REJECTED, timezone.now(), actor
     referral.reject_reason = reason.strip()
     referral.save(update_fields=["status", "answered_at", "answered_by", "reject_reason"])
+    refresh_deadline(referral.case)
     _event(referral.case, actor, "referral_reject", _("%(unit)s退回转介") % {"unit": referral.organisation.name})
     return referral
 
@@ -729,6 +752,7 @@ def referral_complete(*, actor: Any, referral: Referral, version: int, result: s
     _bump_referral(referral, version, _("该转介刚被他人处理，请刷新后查看。"))
     referral.status, referral.result, referral.done_at = ReferralStatus.DONE, result.strip(), timezone.now()
     referral.save(update_fields=["status", "result", "done_at"])
+    refresh_deadline(referral.case)
     _event(referral.case, actor, "referral_done", _("%(unit)s办结转介") % {"unit": referral.organisation.name})
     return referral
 
@@ -743,6 +767,7 @@ def referral_withdraw(*, actor: Any, referral: Referral, reason: str) -> Referra
         raise ValidationError({"reason": _("请写明撤回理由。")})
     Referral.objects.filter(pk=referral.pk).update(status=ReferralStatus.WITHDRAWN, version=F("version") + 1)
     referral.status = ReferralStatus.WITHDRAWN
+    refresh_deadline(referral.case)
     CaseNote.objects.create(case=referral.case, text=_("撤回转介：") + reason.strip(), author=actor)
     _event(referral.case, actor, "referral_withdraw", _("撤回对%(unit)s的转介") % {"unit": referral.organisation.name})
     return referral

@@ -3,6 +3,7 @@ referrals as the member unit's liaison sees them, and each user's "my work" page
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -10,9 +11,8 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Prefetch
+from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -36,10 +36,17 @@ from fulian.cases.models import (
     ReferralStatus,
     Status,
 )
-from fulian.hotline.models import Contact
-from fulian.security.access import get_for_user, may, organisation_of, visible
+from fulian.hotline.models import Category, Contact
+from fulian.lib.once import claim, release
+from fulian.lib.paging import CappedPaginator, day_start
+from fulian.security.access import get_for_user, may, organisation_of, scope, visible
+from fulian.security.identity import mask_name
 
 PAGE_SIZE = 50
+# Encrypted texts a list never shows: left unread, so a page decrypts only the names it displays.
+LIST_DEFERRED = ("summary", "assessment", "plan", "close_reason")
+CASE_DEFERRED = tuple(f"case__{name}" for name in LIST_DEFERRED)
+REFERRAL_DEFERRED = ("request", "shared_details", "consent_override", "reject_reason", "result")
 
 
 def _form_errors(form: forms.Form, error: ValidationError) -> None:
@@ -55,24 +62,14 @@ def _form_errors(form: forms.Form, error: ValidationError) -> None:
 
 def _helped_name(case: Any) -> str:
     helped = getattr(case, "helped", [])
-    return helped[0].masked()["name"] if helped else ""
-
-
-def _overdue_flag() -> Any:
-    """True when the case has a task or a referral past its deadline (one subquery per row, no extra queries)."""
-    today = timezone.localdate()
-    late_task = CaseTask.objects.filter(case=OuterRef("pk"), done_at__isnull=True, due_on__lt=today)
-    late_referral = Referral.objects.filter(
-        case=OuterRef("pk"), status__in=[ReferralStatus.SENT, ReferralStatus.ACCEPTED], deadline__lt=today
-    )
-    return Exists(late_task) | Exists(late_referral)
+    return mask_name(helped[0].name) if helped and helped[0].name else ""
 
 
 def case_list(request: HttpRequest) -> HttpResponse:
     if not may(request.user, "view", Case):
         raise PermissionDenied
     form = f.CaseFilterForm(request.GET or None)
-    cases = visible(request.user, Case).annotate(late=_overdue_flag())
+    cases = visible(request.user, Case)
     filters: dict[str, str] = {}
     if form.is_valid():
         data = form.cleaned_data
@@ -87,19 +84,25 @@ def case_list(request: HttpRequest) -> HttpResponse:
         if data["minor"]:
             cases = cases.filter(minor_involved=True)
         if data["overdue"]:
-            cases = cases.filter(late=True)
+            cases = cases.filter(next_deadline__lt=timezone.localdate())
         if data["opened_from"]:
-            cases = cases.filter(opened_at__date__gte=data["opened_from"])
+            cases = cases.filter(opened_at__gte=day_start(data["opened_from"]))
         if data["opened_to"]:
-            cases = cases.filter(opened_at__date__lte=data["opened_to"])
+            cases = cases.filter(opened_at__lt=day_start(data["opened_to"] + dt.timedelta(days=1)))
         filters = {k: request.GET.get(k, "") for k in form.fields if request.GET.get(k)}
-    helped = Prefetch("parties", queryset=Party.objects.filter(role=PartyRole.HELPED).order_by("pk"), to_attr="helped")
+    # Only what the list shows is read and decrypted: the helped person's name, not the narratives.
+    helped = Prefetch(
+        "parties",
+        queryset=Party.objects.filter(role=PartyRole.HELPED).only("pk", "case_id", "role", "name").order_by("pk"),
+        to_attr="helped",
+    )
     cases = (
-        cases.select_related("organisation", "category", "caseworker")
+        cases.defer(*LIST_DEFERRED)
+        .select_related("organisation", "category", "caseworker")
         .prefetch_related(helped)
         .order_by("-opened_at", "-pk")
     )
-    page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("p"))
+    page = CappedPaginator(cases, PAGE_SIZE).get_page(request.GET.get("p"))
     rows = [(case, _helped_name(case)) for case in page]
     with transaction.atomic():
         audit_record(
@@ -111,7 +114,16 @@ def case_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "cases/case_list.html",
-        {"form": form, "page": page, "rows": rows, "filters": filters, "can_create": may(request.user, "create", Case)},
+        {
+            "form": form,
+            "page": page,
+            "rows": rows,
+            "filters": filters,
+            "statuses": Status.choices,
+            "pendings": [(Approval.PLAN, _("服务方案")), (Approval.CLOSE, _("结案"))],
+            "categories": Category.objects.filter(parent=None, active=True),
+            "can_create": may(request.user, "create", Case),
+        },
     )
 
 
@@ -147,6 +159,9 @@ def case_create(request: HttpRequest) -> HttpResponse:
         duplicates = list(s.open_duplicates(request.user, phone=data["phone"], id_number=data["id_number"])[:10])
         if duplicates and not data["confirm_new"]:
             form.add_error(None, _("此求助人已有未结案的个案，请先查看；如确需新建，请勾选“仍要新建个案”。"))
+        elif not claim(request.user, data["once"]):
+            messages.info(request, _("该个案已经提交过，未重复立案。"))
+            return redirect("cases_case_list")
         else:
             try:
                 case = s.case_open(
@@ -160,6 +175,7 @@ def case_create(request: HttpRequest) -> HttpResponse:
                     helped={k: data[k] for k in ("name", "phone", "id_number", "sex", "age")},
                 )
             except ValidationError as error:
+                release(request.user, data["once"])
                 _form_errors(form, error)
             else:
                 messages.success(request, _("已立案：%(number)s") % {"number": case.number})
@@ -381,11 +397,18 @@ def case_part(request: HttpRequest, pk: int, name: str) -> HttpResponse:
         return redirect("cases_case_detail", pk=pk)
     form = part.form(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        token = data.pop("once", None)
+        if not claim(request.user, token):
+            messages.info(request, _("该内容已经提交过，未重复保存。"))
+            return redirect("cases_case_detail", pk=pk)
         try:
-            part.run(request.user, case, form.cleaned_data)
+            part.run(request.user, case, data)
         except ValidationError as error:
+            release(request.user, token)
             _form_errors(form, error)
         except PermissionDenied:
+            release(request.user, token)
             form.add_error(None, _("您没有进行该操作的权限。"))
         else:
             messages.success(request, _("已保存。"))
@@ -484,10 +507,12 @@ def _liaison_only(user: Any) -> None:
 def referral_list(request: HttpRequest) -> HttpResponse:
     _liaison_only(request.user)
     status = request.GET.get("status", "")
-    referrals = visible(request.user, Referral).select_related("case", "organisation")
+    referrals = (
+        visible(request.user, Referral).select_related("case", "organisation").defer(*CASE_DEFERRED, *REFERRAL_DEFERRED)
+    )
     if status in ReferralStatus.values:
         referrals = referrals.filter(status=status)
-    page = Paginator(referrals.order_by("-sent_at", "-pk"), PAGE_SIZE).get_page(request.GET.get("p"))
+    page = CappedPaginator(referrals.order_by("-sent_at", "-pk"), PAGE_SIZE).get_page(request.GET.get("p"))
     with transaction.atomic():
         audit_record(
             action="referral.list",
@@ -549,7 +574,8 @@ def referral_operation(request: HttpRequest, pk: int, name: str) -> HttpResponse
         elif name == "reject":
             s.referral_reject(actor=request.user, referral=referral, version=d["version"], reason=d["reason"])
         elif name == "act":
-            s.referral_act(actor=request.user, referral=referral, text=d["text"])
+            if claim(request.user, d.get("once")):
+                s.referral_act(actor=request.user, referral=referral, text=d["text"])
         else:
             s.referral_complete(actor=request.user, referral=referral, version=d["version"], result=d["result"])
     except ValidationError as error:
@@ -573,31 +599,33 @@ def my_work(request: HttpRequest) -> HttpResponse:
     context: dict[str, Any] = {"today": today}
     if may(user, "view", Case):
         cases = visible(user, Case)
+        # Rows of a case in the user's scope, by a join on the case (not an IN over every visible case).
+        in_scope = scope(user, Case, via="case__")
+        open_referral = [ReferralStatus.SENT, ReferralStatus.ACCEPTED]
         context["tasks"] = list(
-            CaseTask.objects.filter(assignee=user, done_at__isnull=True, case__in=cases)
+            CaseTask.objects.filter(in_scope, assignee=user, done_at__isnull=True)
             .select_related("case")
+            .defer(*CASE_DEFERRED)
             .order_by("due_on")[:50]
         )
         context["my_cases"] = list(
-            cases.filter(caseworker=user)
-            .exclude(status=Status.CLOSED)
-            .select_related("category")
+            cases.filter(caseworker=user.pk).exclude(status=Status.CLOSED).defer(*LIST_DEFERRED).select_related("category")
             .order_by("-opened_at")[:20]
-        )
+        )  # fmt: skip
         if user.has_perm("fulian_cases.approve_case"):
-            context["approvals"] = list(cases.exclude(pending=Approval.NONE).order_by("updated_at")[:50])
+            context["approvals"] = list(
+                cases.exclude(pending=Approval.NONE).defer(*LIST_DEFERRED).order_by("updated_at")[:50]
+            )
             context["late_referrals"] = list(
-                Referral.objects.filter(
-                    case__in=cases,
-                    status__in=[ReferralStatus.SENT, ReferralStatus.ACCEPTED],
-                    escalated_at__isnull=False,
-                )
+                Referral.objects.filter(in_scope, status__in=open_referral, escalated_at__isnull=False)
                 .select_related("case", "organisation")
+                .defer(*CASE_DEFERRED, *REFERRAL_DEFERRED)
                 .order_by("deadline")[:50]
             )
             context["late_tasks"] = list(
-                CaseTask.objects.filter(case__in=cases, done_at__isnull=True, escalated_at__isnull=False)
+                CaseTask.objects.filter(in_scope, done_at__isnull=True, escalated_at__isnull=False)
                 .select_related("case", "assignee")
+                .defer(*CASE_DEFERRED)
                 .order_by("due_on")[:50]
             )
     if may(user, "edit", Referral) and not may(user, "view", Case):
@@ -605,6 +633,7 @@ def my_work(request: HttpRequest) -> HttpResponse:
             visible(user, Referral)
             .filter(status__in=[ReferralStatus.SENT, ReferralStatus.ACCEPTED])
             .select_related("case")
+            .defer(*CASE_DEFERRED, *REFERRAL_DEFERRED)
             .order_by("deadline")[:50]
         )
     if may(user, "create", Contact):

@@ -358,10 +358,13 @@ def online_request_reply(*, actor: Any, request: OnlineRequest, reply: str, stat
 
 
 def queue(actor: Any) -> QuerySet[Contact]:
-    """Contacts waiting for someone: online requests not answered yet and calls to call back."""
+    """Contacts waiting for someone: online requests not answered yet and calls to call back.
+
+    Listed by time and channel only: the personal fields are left unread (and undecrypted)."""
     return (
         visible(actor, Contact)
         .filter(outcome="callback", case__isnull=True)
+        .defer("narrative", "advice", "caller_name", "caller_phone", "affected_name")
         .select_related("online_request", "category", "organisation")
         .order_by("received_at")
     )

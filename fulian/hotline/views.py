@@ -9,7 +9,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -26,6 +25,7 @@ from fulian.audit.services import audit_record
 from fulian.hotline import services
 from fulian.hotline.forms import ContactForm, CounsellingForm, FlagForm, PhoneLookupForm, ReplyForm
 from fulian.hotline.models import CallerFlag, CallType, Channel, Contact, CounsellingRecord, Outcome
+from fulian.lib.paging import CappedPaginator, day_start
 from fulian.security.access import get_for_user, may, visible
 from fulian.security.blind import blind_index
 from fulian.security.identity import normalise_phone
@@ -38,6 +38,13 @@ REVEALABLE = {
 }
 
 
+def _date(value: str) -> dt.date | None:
+    try:
+        return parse_date(value[:10]) if value else None
+    except ValueError:  # a well-formed but impossible date (2026-02-30)
+        return None
+
+
 def _history_context(user: Any, phone: str) -> dict[str, Any]:
     recent, total, flags = services.caller_history(user, phone)
     return {"history": recent, "history_total": total, "flags": flags}
@@ -46,7 +53,12 @@ def _history_context(user: Any, phone: str) -> dict[str, Any]:
 def contact_list(request: HttpRequest) -> HttpResponse:
     if not may(request.user, "view", Contact):
         raise PermissionDenied
-    contacts = visible(request.user, Contact).select_related("organisation", "category", "case", "online_request")
+    # Narratives are never shown in a list: left unread (and undecrypted).
+    contacts = (
+        visible(request.user, Contact)
+        .defer("narrative", "advice")
+        .select_related("organisation", "category", "case", "online_request")
+    )
     # Filters are codes and dates only; a phone number comes by POST, never in the address.
     channel, call_type, outcome = (request.GET.get(k, "") for k in ("channel", "call_type", "outcome"))
     if channel in Channel.values:
@@ -55,18 +67,19 @@ def contact_list(request: HttpRequest) -> HttpResponse:
         contacts = contacts.filter(call_type=call_type)
     if outcome in Outcome.values:
         contacts = contacts.filter(outcome=outcome)
-    start, end = parse_date(request.GET.get("from", "") or ""), parse_date(request.GET.get("to", "") or "")
+    start, end = _date(request.GET.get("from", "")), _date(request.GET.get("to", ""))
+    # Day bounds as times in the site's zone: the received_at index serves the range.
     if start:
-        contacts = contacts.filter(received_at__date__gte=start)
+        contacts = contacts.filter(received_at__gte=day_start(start))
     if end:
-        contacts = contacts.filter(received_at__date__lte=end)
+        contacts = contacts.filter(received_at__lt=day_start(end + dt.timedelta(days=1)))
     phone = ""
     if request.method == "POST":
         form = PhoneLookupForm(request.POST)
         if form.is_valid():
             phone = normalise_phone(form.cleaned_data["phone"])
             contacts = contacts.filter(caller_phone_index=blind_index("phone", phone))
-    page = Paginator(contacts.order_by("-received_at", "-pk"), PAGE_SIZE).get_page(request.GET.get("p"))
+    page = CappedPaginator(contacts.order_by("-received_at", "-pk"), PAGE_SIZE).get_page(request.GET.get("p"))
     rows = [(c, c.masked()) for c in page]
     with transaction.atomic():
         audit_record(

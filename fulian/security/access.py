@@ -46,12 +46,13 @@ def may(user: Any, action: str, model: type[models.Model]) -> bool:
     return bool(user.has_perm(f"{meta.app_label}.{model_permission(action, meta.model_name or '')}"))
 
 
-def scope(user: Any, model: type[Record]) -> Q:
+def scope(user: Any, model: type[Record], via: str = "") -> Q:
+    """The records of `model` in the user's scope; with `via` ("case__"), rows whose related record is."""
     organisation = organisation_of(user)
     if organisation is None:
         return Q(pk__in=[])
     shared = models.Subquery(_shares(model).filter(organisation=organisation).values("object_id"))
-    return Q(organisation__path__startswith=organisation.path) | Q(pk__in=shared)
+    return Q(**{f"{via}organisation__path__startswith": organisation.path}) | Q(**{f"{via}pk__in": shared})
 
 
 def _shares(model: type[models.Model]) -> QuerySet[Any]:

@@ -238,3 +238,18 @@ def test_the_alleged_perpetrator_is_stored_encrypted(orgs, owner):
     with connection.cursor() as cursor:
         cursor.execute("SELECT name FROM fulian_cases_party WHERE id = %s", [party.pk])
         assert cursor.fetchone()[0].startswith("enc1$")
+
+
+def test_the_next_deadline_follows_tasks_and_referrals(orgs, owner, liaison):
+    case = make_case(orgs["county"], owner)
+    assert case.next_deadline == TODAY() + dt.timedelta(days=3)  # the assessment
+    s.case_assess(actor=owner, case=case, version=case.version, assessment="评估")
+    assert case.next_deadline is None
+    referral = _consented_referral(orgs, owner, case=case, days=5)
+    case.refresh_from_db()
+    assert case.next_deadline == TODAY() + dt.timedelta(days=5)
+    s.referral_accept(actor=liaison, referral=referral, version=referral.version)
+    s.referral_complete(actor=liaison, referral=referral, version=referral.version, result="已处理")
+    case.refresh_from_db()
+    assert case.next_deadline is None
+    assert not case.overdue

@@ -211,3 +211,35 @@ def test_the_timeline_records_every_step(orgs, owner):
     case = make_case(orgs["county"], owner)
     s.note_add(actor=owner, case=case, text="电话回访")
     assert list(CaseEvent.objects.filter(case=case).values_list("kind", flat=True)) == ["open", "note"]
+
+
+def test_a_double_click_saves_once(orgs, owner):
+    import uuid
+
+    from fulian.cases.models import CaseNote
+
+    case = make_case(orgs["county"], owner)
+    client = _as(owner)
+    token = str(uuid.uuid4())
+    for _ in range(2):
+        assert client.post(f"/admin/cases/{case.pk}/add/note/", {"text": "电话回访", "once": token}).status_code == 302
+    assert CaseNote.objects.filter(case=case).count() == 1
+    # A failed submission does not use up its token: corrected, it saves.
+    other = str(uuid.uuid4())
+    assert client.post(f"/admin/cases/{case.pk}/add/task/", {"title": "回访", "kind": "follow_up", "due_on": "2000-01-01",
+                                                            "once": other}).status_code == 200  # fmt: skip
+    due = (timezone.localdate() + dt.timedelta(days=3)).isoformat()
+    client.post(
+        f"/admin/cases/{case.pk}/add/task/", {"title": "回访", "kind": "follow_up", "due_on": due, "once": other}
+    )
+    assert case.tasks.filter(title="回访").count() == 1
+    data = {
+        "organisation": orgs["county"].pk,
+        "name": "王芳",
+        "phone": "13600000001",
+        "sex": "F",
+        "once": str(uuid.uuid4()),
+    }
+    client.post("/admin/cases/new/", data)
+    client.post("/admin/cases/new/", data)
+    assert Case.objects.count() == 2

@@ -22,6 +22,7 @@ MENUS = {
     "维权个案": "/admin/cases/",
     "转介办理": "/admin/referrals/",
     "我的工作": "/admin/mywork/",
+    "问题分类": "/admin/hotline_categories/",
     "组织机构": "/admin/organisations/",
 }
 # Which of those menus each demo user must see; every other one must be absent.
@@ -34,7 +35,7 @@ SEES = {
     "liaison": {"服务对象", "转介办理", "我的工作"},
     "grassroots": {"服务对象", "12338 热线", "维权个案", "我的工作"},
     "campaign": set(),
-    "sysadmin": {"组织机构"}, "secadmin": {"登录锁定", "角色分配"}, "auditor": {"审计记录"},
+    "sysadmin": {"组织机构", "问题分类"}, "secadmin": {"登录锁定", "角色分配"}, "auditor": {"审计记录"},
 }  # fmt: skip
 
 

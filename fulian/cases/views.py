@@ -473,6 +473,52 @@ def referral_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+def party_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Change a party: personal fields start empty (blank keeps the stored value, masked as a hint)."""
+    party = Party.objects.filter(pk=pk).first()
+    if party is None:
+        raise Http404
+    case = get_for_user(request.user, Case, party.case_id, "edit", audit=False)
+    initial = {"role": party.role, "relationship": party.relationship, "sex": party.sex, "age": party.age}
+    form = f.PartyForm(request.POST or None, initial=initial)
+    for field, shown in party.masked().items():
+        if shown:
+            form.fields[field].widget.attrs["placeholder"] = shown
+            form.fields[field].help_text = _("留空则保持不变")
+    if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if k != "once"}
+        try:
+            s.party_update(actor=request.user, party=party, **data)
+        except ValidationError as error:
+            _form_errors(form, error)
+        else:
+            messages.success(request, _("已保存。"))
+            return redirect("cases_case_detail", pk=case.pk)
+    return render(
+        request,
+        "hotline/simple_form.html",
+        {"form": form, "title": f"{case.number} · {_('修改当事人')}", "back": reverse("cases_case_detail", args=[case.pk])},
+    )
+
+
+@require_POST
+def link_contact(request: HttpRequest, pk: int) -> HttpResponse:
+    """Link a later contact to an existing case, found by its number among the cases the user may edit."""
+    contact = get_for_user(request.user, Contact, pk, audit=False)
+    number = request.POST.get("number", "").strip()[:40]
+    case = visible(request.user, Case, "edit").filter(number=number).first() if number else None
+    if case is None:
+        messages.error(request, _("找不到该案号的个案（或您无权办理）。"))
+        return redirect("hotline_contact_detail", pk=pk)
+    try:
+        s.case_link_contact(actor=request.user, case=case, contact=contact)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("hotline_contact_detail", pk=pk)
+    messages.success(request, _("已关联到个案 %(number)s。") % {"number": case.number})
+    return redirect("cases_case_detail", pk=case.pk)
+
+
 PARTY_FIELDS = {"name": gettext_lazy("姓名"), "phone": gettext_lazy("电话"), "id_number": gettext_lazy("身份证号"),
                 "address": gettext_lazy("住址")}  # fmt: skip
 
@@ -657,6 +703,8 @@ def urls() -> list[Any]:
         path("consents/<int:pk>/withdraw/", consent_withdraw, name="cases_consent_withdraw"),
         path("referrals/<int:pk>/withdraw/", referral_withdraw, name="cases_referral_withdraw"),
         path("parties/<int:pk>/reveal/<str:field>/", party_reveal, name="cases_party_reveal"),
+        path("parties/<int:pk>/edit/", party_edit, name="cases_party_edit"),
+        path("link-contact/<int:pk>/", link_contact, name="cases_link_contact"),
     ]
 
 

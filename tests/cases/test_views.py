@@ -14,7 +14,7 @@ from fulian.audit.models import AuditEvent
 from fulian.cases import services as s
 from fulian.cases.models import Case, CaseEvent, Referral, ReferralStatus, Status
 from fulian.hotline.models import Contact
-from tests.factories import login_verified, make_case, make_staff
+from tests.factories import login_verified, make_case, make_contact, make_staff
 
 pytestmark = pytest.mark.django_db
 
@@ -243,3 +243,25 @@ def test_a_double_click_saves_once(orgs, owner):
     client.post("/admin/cases/new/", data)
     client.post("/admin/cases/new/", data)
     assert Case.objects.count() == 2
+
+
+def test_a_later_call_is_linked_by_case_number_and_parties_are_edited(orgs, owner, outsider):
+    case = make_case(orgs["county"], owner)
+    later = make_contact(orgs["county"], owner)
+    response = _as(outsider).post(f"/admin/cases/link-contact/{later.pk}/", {"number": case.number})
+    assert response.status_code == 404
+    client = _as(owner)
+    assert client.post(f"/admin/cases/link-contact/{later.pk}/", {"number": "不存在"}).status_code == 302
+    response = client.post(f"/admin/cases/link-contact/{later.pk}/", {"number": case.number})
+    assert response["Location"] == f"/admin/cases/{case.pk}/"
+    assert Contact.objects.get(pk=later.pk).case == case
+    party = case.parties.get()
+    assert _as(outsider).get(f"/admin/cases/parties/{party.pk}/edit/").status_code == 404
+    page = client.get(f"/admin/cases/parties/{party.pk}/edit/").content.decode()
+    assert "139****1234" in page
+    assert "13905621234" not in page
+    data = {"role": "helped", "name": "", "phone": "", "sex": "F", "age": "37", "relationship": ""}
+    assert client.post(f"/admin/cases/parties/{party.pk}/edit/", data).status_code == 302
+    party.refresh_from_db()
+    assert party.age == 37
+    assert party.phone == "13905621234"  # blank kept the stored value

@@ -497,7 +497,11 @@ def party_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "hotline/simple_form.html",
-        {"form": form, "title": f"{case.number} · {_('修改当事人')}", "back": reverse("cases_case_detail", args=[case.pk])},
+        {
+            "form": form,
+            "title": f"{case.number} · {_('修改当事人')}",
+            "back": reverse("cases_case_detail", args=[case.pk]),
+        },
     )
 
 

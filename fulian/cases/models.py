@@ -82,7 +82,8 @@ class Case(ScopedRecord):
         permissions = [("approve_case", _("可以审批服务方案和结案"))]
         indexes = [
             models.Index(fields=["organisation", "status", "-opened_at"], name="fulian_case_org_status_idx"),
-            models.Index(fields=["caseworker", "status"], name="fulian_case_worker_idx"),
+            # A caseworker's own cases, newest first ("mine" in the list, "my work").
+            models.Index(fields=["caseworker", "-opened_at"], name="fulian_case_mine_idx"),
             models.Index(fields=["next_deadline"], name="fulian_case_deadline_idx"),
             # The few cases waiting for approval, found without reading the others.
             models.Index(fields=["updated_at"], condition=~models.Q(pending=""), name="fulian_case_pending_idx"),

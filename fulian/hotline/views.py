@@ -56,8 +56,8 @@ def contact_list(request: HttpRequest) -> HttpResponse:
     # Narratives are never shown in a list: left unread (and undecrypted).
     contacts = (
         visible(request.user, Contact)
-        .defer("narrative", "advice")
         .select_related("organisation", "category", "case", "online_request")
+        .defer("narrative", "advice", *(f"case__{name}" for name in ("summary", "assessment", "plan", "close_reason")))
     )
     # Filters are codes and dates only; a phone number comes by POST, never in the address.
     channel, call_type, outcome = (request.GET.get(k, "") for k in ("channel", "call_type", "outcome"))

@@ -12,7 +12,7 @@ from fulian.cases.models import Case
 from tests.factories import make_case, make_org_tree, make_staff
 
 pytestmark = [
-    pytest.mark.django_db(transaction=True),
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
     pytest.mark.skipif("connection.vendor != 'postgresql'", reason="row locks need PostgreSQL"),
 ]
 

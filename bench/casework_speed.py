@@ -149,6 +149,10 @@ def child(database: str, contacts: int, cases: int) -> None:
     home = counties[0]
     operator = _staff("operator", home, "hotline_operator")
     caseworker = _staff("caseworker", home, "caseworker")
+    # Ten caseworkers per office share its cases (the measured one is the first of the first office).
+    workers = [caseworker.pk] + [
+        _staff(f"caseworker{n}", counties[n % 4], "caseworker").pk for n in range(1, 40)
+    ]  # worker n works in office n % 4, so case n's office matches its worker
     supervisor = _staff("supervisor", city, "supervisor")
     result: dict[str, Any] = {"database": database, "contacts": contacts, "cases": cases}
     rng = random.Random(7)
@@ -184,7 +188,7 @@ def child(database: str, contacts: int, cases: int) -> None:
 
     def case_row(n: int) -> Sequence[object]:
         at = adapt(start + dt.timedelta(minutes=n * 730 * 24 * 60 // max(cases, 1)))
-        worker = caseworker.pk if n % 4 == 0 and n % 50 == 0 else None
+        worker = workers[n % 40]
         # The same deadline as the case's one open task below.
         deadline = today + dt.timedelta(days=(n % 60) - 20)
         return (counties[n % 4].pk, 1, f"B妇维〔{2025 + n % 2}〕{n:07d}号", STATUSES[n % 6], "", n % 9 == 0, summary, "",
@@ -198,7 +202,7 @@ def child(database: str, contacts: int, cases: int) -> None:
           cases)  # fmt: skip
     _bulk("fulian_cases_casetask", TASK_COLUMNS,
           lambda n: (first_case + n, "follow_up", "跟踪回访", today + dt.timedelta(days=(n % 60) - 20),
-                     caseworker.pk if n % 4 == 0 and n % 50 == 0 else None, now),
+                     workers[n % 40], now),
           cases)  # fmt: skip
     with connection.cursor() as cursor:
         for table in ("fulian_hotline_contact", "fulian_cases_case", "fulian_cases_party", "fulian_cases_casetask"):

@@ -123,3 +123,14 @@ def audit_prune(*, batch: int = 5000) -> int:
         with transaction.atomic():
             audit_record(action="audit.prune", detail={"rows": removed, "before": cutoff.date().isoformat()})
     return removed
+
+
+def audit_list_read(*, actor: Any, model: type[models.Model], shown: list[Any], **detail: Any) -> AuditEvent:
+    """A list of sensitive records shown to a user: masked, but still a read of these records."""
+    with transaction.atomic():
+        return audit_record(
+            action=f"{model._meta.model_name}.list",
+            actor=actor,
+            target_type=model._meta.label_lower,
+            detail={"shown": [record.pk for record in shown], **detail},
+        )

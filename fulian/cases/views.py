@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from fulian.accounts.reauth import fresh_login_required
-from fulian.audit.services import audit_record
+from fulian.audit.services import audit_list_read, audit_record
 from fulian.cases import forms as f
 from fulian.cases import services as s
 from fulian.cases.models import (
@@ -104,13 +104,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
     )
     page = CappedPaginator(cases, PAGE_SIZE).get_page(request.GET.get("p"))
     rows = [(case, _helped_name(case)) for case in page]
-    with transaction.atomic():
-        audit_record(
-            action="case.list",
-            actor=request.user,
-            target_type="fulian_cases.case",
-            detail={"shown": [c.pk for c in page]},
-        )
+    audit_list_read(actor=request.user, model=Case, shown=list(page))
     return render(
         request,
         "cases/case_list.html",
@@ -540,8 +534,12 @@ def party_reveal(request: HttpRequest, pk: int, field: str) -> HttpResponse:
         audit_record(action="case.reveal", actor=request.user, target=case, detail={"party": party.pk, "field": field})
     return render(
         request,
-        "cases/reveal.html",
-        {"case": case, "label": f"{party.get_role_display()} · {PARTY_FIELDS[field]}", "value": getattr(party, field)},
+        "security/reveal.html",
+        {
+            "label": f"{party.get_role_display()} · {PARTY_FIELDS[field]}",
+            "value": getattr(party, field),
+            "back": reverse("cases_case_detail", args=[case.pk]),
+        },
     )
 
 
@@ -563,13 +561,7 @@ def referral_list(request: HttpRequest) -> HttpResponse:
     if status in ReferralStatus.values:
         referrals = referrals.filter(status=status)
     page = CappedPaginator(referrals.order_by("-sent_at", "-pk"), PAGE_SIZE).get_page(request.GET.get("p"))
-    with transaction.atomic():
-        audit_record(
-            action="referral.list",
-            actor=request.user,
-            target_type="fulian_cases.referral",
-            detail={"shown": [r.pk for r in page]},
-        )
+    audit_list_read(actor=request.user, model=Referral, shown=list(page))
     return render(
         request,
         "cases/referral_list.html",

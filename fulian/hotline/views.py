@@ -21,7 +21,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from fulian.accounts.reauth import fresh_login_required
-from fulian.audit.services import audit_record
+from fulian.audit.services import audit_list_read, audit_record
 from fulian.hotline import services
 from fulian.hotline.forms import ContactForm, CounsellingForm, FlagForm, PhoneLookupForm, ReplyForm
 from fulian.hotline.models import CallerFlag, CallType, Channel, Contact, CounsellingRecord, Outcome
@@ -81,13 +81,7 @@ def contact_list(request: HttpRequest) -> HttpResponse:
             contacts = contacts.filter(caller_phone_index=blind_index("phone", phone))
     page = CappedPaginator(contacts.order_by("-received_at", "-pk"), PAGE_SIZE).get_page(request.GET.get("p"))
     rows = [(c, c.masked()) for c in page]
-    with transaction.atomic():
-        audit_record(
-            action="contact.list",
-            actor=request.user,
-            target_type="fulian_hotline.contact",
-            detail={"shown": [c.pk for c in page], "lookup": "phone" if phone else ""},
-        )
+    audit_list_read(actor=request.user, model=Contact, shown=list(page), lookup="phone" if phone else "")
     return render(
         request,
         "hotline/contact_list.html",
@@ -211,10 +205,9 @@ def contact_reveal(request: HttpRequest, pk: int, field: str) -> HttpResponse:
     contact = get_for_user(request.user, Contact, pk, "reveal", audit=False)
     with transaction.atomic():
         audit_record(action="contact.reveal", actor=request.user, target=contact, detail={"field": field})
+    back = reverse("hotline_contact_detail", args=[contact.pk])
     return render(
-        request,
-        "hotline/reveal.html",
-        {"contact": contact, "label": REVEALABLE[field], "value": getattr(contact, field)},
+        request, "security/reveal.html", {"label": REVEALABLE[field], "value": getattr(contact, field), "back": back}
     )
 
 

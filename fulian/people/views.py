@@ -6,7 +6,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -15,7 +14,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from fulian.accounts.reauth import fresh_login_required
-from fulian.audit.services import audit_record
+from fulian.audit.services import audit_list_read
 from fulian.people.forms import PersonForm
 from fulian.people.models import Person
 from fulian.people.services import EditConflict, person_create, person_reveal, person_update
@@ -44,17 +43,12 @@ def person_list(request: HttpRequest) -> HttpResponse:
             message = _("请输入完整的手机号或身份证号查找（个人信息已加密，不能按片段搜索）。")
     page = list(people[:PAGE_SIZE])
     rows = [(person, person.masked()) for person in page]
-    with transaction.atomic():
-        # A list shows masked values, but it is still a read of these records.
-        audit_record(
-            action="person.list",
-            actor=request.user,
-            target_type="fulian_people.person",
-            detail={
-                "shown": [p.pk for p in page],
-                "lookup": "id_number" if query and not id_number_problem(query) else "phone" if query else "",
-            },
-        )
+    audit_list_read(
+        actor=request.user,
+        model=Person,
+        shown=page,
+        lookup="id_number" if query and not id_number_problem(query) else "phone" if query else "",
+    )
     return render(
         request,
         "people/person_list.html",
@@ -91,7 +85,8 @@ def person_reveal_view(request: HttpRequest, pk: int, field: str) -> HttpRespons
         "address": _("住址"),
         "notes": _("情况说明"),
     }
-    return render(request, "people/person_reveal.html", {"person": person, "label": labels[field], "value": value})
+    back = reverse("people_person_detail", args=[person.pk])
+    return render(request, "security/reveal.html", {"label": labels[field], "value": value, "back": back})
 
 
 def _save(request: HttpRequest, form: PersonForm, person: Person | None) -> HttpResponse | None:

@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "fulian.files",
     "fulian.hotline",
     "fulian.cases",
+    "fulian.protection",
     "wagtail.contrib.settings",
     "wagtail.contrib.redirects",
     "wagtail.contrib.table_block",

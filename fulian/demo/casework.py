@@ -116,6 +116,17 @@ def load_casework(organisations: dict[str, Organisation]) -> None:
         guardian_name="张某某",
     )  # fmt: skip
 
+    # A school's mandatory report about a 12-year-old girl: it opens a minor-protection case.
+    from fulian.protection.services import report_record
+
+    report_record(
+        actor=_user("caseworker"), organisation=tongguan, sector="school", reporting_unit="铜官区某小学",
+        reporter_name="李老师", reporter_phone="13605620003", situation="2", child_age=12, child_sex="F",
+        discovered_at=now - dt.timedelta(hours=30), reported_at=now - dt.timedelta(hours=29),
+        police_unit="铜官分局某派出所", receipt_number="JJ20260001", police_action="accepted",
+        civil_affairs_notified=True, education_notified=True,
+    )  # fmt: skip
+
     # An online request from the portal, waiting in the 郊区 queue (look it up with the last four digits 1234).
     hotline.online_request_submit(
         narrative="婆家不让我探望孩子，想咨询怎么办。", phone=DEMO_REQUEST_PHONE, name="李女士", category=family,

@@ -23,17 +23,18 @@ MENUS = {
     "转介办理": "/admin/referrals/",
     "我的工作": "/admin/mywork/",
     "问题分类": "/admin/hotline_categories/",
+    "强制报告": "/admin/protection/reports/",
     "组织机构": "/admin/organisations/",
 }
 # Which of those menus each demo user must see; every other one must be absent.
 SEES = {
-    "hotline": {"服务对象", "12338 热线", "维权个案", "我的工作"},
+    "hotline": {"服务对象", "12338 热线", "维权个案", "我的工作", "强制报告"},
     "counsellor": {"服务对象", "12338 热线", "维权个案", "我的工作"},
-    "caseworker": {"服务对象", "12338 热线", "维权个案", "我的工作"},
-    "caseworker2": {"服务对象", "12338 热线", "维权个案", "我的工作"},
-    "supervisor": {"服务对象", "12338 热线", "维权个案", "我的工作"},
+    "caseworker": {"服务对象", "12338 热线", "维权个案", "我的工作", "强制报告"},
+    "caseworker2": {"服务对象", "12338 热线", "维权个案", "我的工作", "强制报告"},
+    "supervisor": {"服务对象", "12338 热线", "维权个案", "我的工作", "强制报告"},
     "liaison": {"服务对象", "转介办理", "我的工作"},
-    "grassroots": {"服务对象", "12338 热线", "维权个案", "我的工作"},
+    "grassroots": {"服务对象", "12338 热线", "维权个案", "我的工作", "强制报告"},
     "campaign": set(),
     "sysadmin": {"组织机构", "问题分类"}, "secadmin": {"登录锁定", "角色分配"}, "auditor": {"审计记录"},
 }  # fmt: skip
@@ -87,9 +88,9 @@ def test_each_demo_user_sees_exactly_their_cases_and_referrals(demo):
     from fulian.hotline.models import CounsellingRecord
 
     users = get_user_model().objects
-    assert visible(users.get(username="caseworker"), Case).count() == 2
+    assert visible(users.get(username="caseworker"), Case).count() == 3  # with the mandatory report's
     assert visible(users.get(username="caseworker2"), Case).count() == 1
-    assert visible(users.get(username="supervisor"), Case).count() == 3
+    assert visible(users.get(username="supervisor"), Case).count() == 4
     assert not visible(users.get(username="liaison"), Case).exists()
     assert visible(users.get(username="liaison"), Referral).count() == 1
     assert not visible(users.get(username="grassroots"), Case).exists()  # a village sees only its own

@@ -1,0 +1,103 @@
+"""Protocols for child sexual-abuse and domestic-violence cases. First: mandatory reports (强制报告).
+
+A report comes from an obliged unit (a school, a hospital, a hotel…) or from the federation
+itself. It always belongs to a case in the minor-protection category; the delay between the
+discovery and the report to the police is the protocol's key figure. Who reported is
+confidential: only the case's caseworker and its supervisors see it.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from fulian.people.models import Sex
+from fulian.security.access import ScopedRecord
+from fulian.security.fields import EncryptedTextField
+
+
+class Sector(models.TextChoices):
+    STATE_ORGAN = "state_organ", _("国家机关")
+    RESIDENTS = "residents", _("居民委员会")
+    VILLAGERS = "villagers", _("村民委员会")
+    SCHOOL = "school", _("学校")
+    KINDERGARTEN = "kindergarten", _("幼儿园")
+    TRAINING = "training", _("校外培训机构")
+    SCHOOL_BUS = "school_bus", _("校车服务提供者")
+    CHILDCARE = "childcare", _("托育机构")
+    MEDICAL = "medical", _("医院、卫生院等医疗机构")
+    WELFARE = "welfare", _("儿童福利、救助、社会工作服务机构")
+    HOTEL = "hotel", _("旅店、宾馆")
+    FEDERATION = "federation", _("妇联")
+    OTHER = "other", _("其他")
+
+
+class Situation(models.TextChoices):
+    # The nine situations of the 2020 opinions on mandatory reporting (强制报告).
+    S1 = "1", _("（一）未成年人的生殖器官或隐私部位遭受或疑似遭受非正常损伤的")
+    S2 = "2", _("（二）不满十四周岁的女性未成年人遭受或疑似遭受性侵害、怀孕、流产的")
+    S3 = "3", _("（三）十四周岁以上女性未成年人遭受或疑似遭受性侵害所致怀孕、流产的")
+    S4 = (
+        "4",
+        _(
+            "（四）未成年人身体存在多处损伤、严重营养不良、意识不清，存在或疑似存在受到家庭暴力、欺凌、虐待、殴打或者被人麻醉等情形的"
+        ),
+    )
+    S5 = "5", _("（五）未成年人因自杀、自残、工伤、中毒、被人麻醉、殴打等非正常原因导致伤残、死亡情形的")
+    S6 = "6", _("（六）未成年人被遗弃或长期处于无人照料状态的")
+    S7 = "7", _("（七）发现未成年人来源不明、失踪或者被拐卖、收买的")
+    S8 = "8", _("（八）发现未成年人被组织乞讨的")
+    S9 = "9", _("（九）其他严重侵害未成年人身心健康的情形或未成年人正在面临不法侵害危险的")
+
+
+class PoliceAction(models.TextChoices):
+    PENDING = "pending", _("待公安机关反馈")
+    ACCEPTED = "accepted", _("已受案")
+    FILED = "filed", _("已立案")
+    TRANSFERRED = "transferred", _("已移送其他机关")
+    NOT_FILED = "not_filed", _("不予立案")
+
+
+class MandatoryReport(ScopedRecord):
+    role_actions = {
+        "caseworker": ("view", "create", "edit"),
+        "supervisor": ("view", "create", "edit"),
+        "hotline_operator": ("view", "create"),
+        "grassroots": ("view", "create"),
+    }
+
+    case = models.OneToOneField("fulian_cases.Case", on_delete=models.PROTECT, related_name="mandatory_report")
+    sector = models.CharField(_("报告单位类别"), max_length=16, choices=Sector.choices)
+    # Who reported: confidential (shown to the case's caseworker and supervisors only).
+    reporting_unit = EncryptedTextField(_("报告单位"))
+    reporter_name = EncryptedTextField(_("报告人"), blank=True)
+    reporter_phone = EncryptedTextField(_("报告人电话"), blank=True)
+    situation = models.CharField(_("情形"), max_length=1, choices=Situation.choices)
+    child_age = models.PositiveSmallIntegerField(_("儿童年龄"))
+    child_sex = models.CharField(_("儿童性别"), max_length=1, choices=Sex.choices)
+    discovered_at = models.DateTimeField(_("发现时间"))
+    reported_at = models.DateTimeField(_("向公安机关报告时间"))
+    police_unit = models.CharField(_("接报公安机关"), max_length=100)
+    receipt_number = models.CharField(_("受案回执号"), max_length=50, blank=True)
+    police_action = models.CharField(
+        _("公安机关处理"), max_length=12, choices=PoliceAction.choices, default=PoliceAction.PENDING
+    )
+    civil_affairs_notified = models.BooleanField(_("已通报民政部门"), default=False)
+    education_notified = models.BooleanField(_("已通报教育部门"), default=False)
+    feedback_at = models.DateTimeField(_("向报告单位反馈时间"), null=True, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("强制报告")
+        verbose_name_plural = _("强制报告")
+        ordering = ["-discovered_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_sector_display()} #{self.pk}"
+
+    @property
+    def delay_hours(self) -> float:
+        """Hours from discovery to the report to the police: the protocol's key indicator."""
+        return round((self.reported_at - self.discovered_at).total_seconds() / 3600, 1)

@@ -91,14 +91,16 @@ def _event(case: Case, actor: Any, kind: str, summary: str, detail: dict[str, An
 
 
 def refresh_deadline(case: Case) -> None:
-    """Store the case's earliest open deadline (open tasks, referrals awaiting the unit's answer)."""
+    """Store the case's earliest open deadline (open tasks, referrals awaiting the unit's answer,
+    the open steps of a minor-protection protocol)."""
     from django.db.models import Min
 
     task = case.tasks.filter(done_at__isnull=True).aggregate(d=Min("due_on"))["d"]
     referral = case.referrals.filter(status__in=[ReferralStatus.SENT, ReferralStatus.ACCEPTED]).aggregate(
         d=Min("deadline")
     )["d"]
-    deadline = min((d for d in (task, referral) if d is not None), default=None)
+    protocol = case.protocol.filter(done_at__isnull=True).aggregate(d=Min("due_on"))["d"]
+    deadline = min((d for d in (task, referral, protocol) if d is not None), default=None)
     if deadline != case.next_deadline:
         Case.objects.filter(pk=case.pk).update(next_deadline=deadline)
         case.next_deadline = deadline

@@ -186,6 +186,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     today = timezone.localdate()
     tasks = list(case.tasks.select_related("assignee"))
     parties = [(party, party.masked()) for party in case.parties.all()]
+    protocol = list(case.protocol.select_related("owner"))
     can_edit = may(user, "edit", Case)
     return render(
         request,
@@ -205,6 +206,8 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "contacts": case.contacts.all(),
             "today": today,
             "steps": Status.choices,
+            "protocol": protocol,
+            "protocol_done": sum(1 for item in protocol if item.done_at is not None),
             "can_edit": can_edit and case.is_open,
             "can_reveal": may(user, "reveal", Case),
             "can_approve": user.has_perm("fulian_cases.approve_case") and bool(case.pending),

@@ -101,3 +101,50 @@ class MandatoryReport(ScopedRecord):
     def delay_hours(self) -> float:
         """Hours from discovery to the report to the police: the protocol's key indicator."""
         return round((self.reported_at - self.discovered_at).total_seconds() / 3600, 1)
+
+
+class Step(models.TextChoices):
+    POLICE = "police", _("向公安机关报案")
+    ONE_STOP = "one_stop", _("一站式询问救助")
+    LEGAL_AID = "legal_aid", _("指派法律援助律师")
+    PSYCHOLOGICAL = "psychological", _("启动心理支持")
+    RELIEF = "relief", _("评估救助需求")
+    SCHOOL = "school", _("安排复学或转学")
+    FOLLOW_UP = "follow_up", _("跟踪回访")
+
+
+# Days after the case opens by which each step is due (the police report: the same day).
+STEP_DUE_DAYS = {
+    Step.POLICE: 0,
+    Step.ONE_STOP: 3,
+    Step.PSYCHOLOGICAL: 3,
+    Step.LEGAL_AID: 7,
+    Step.RELIEF: 14,
+    Step.SCHOOL: 14,
+    Step.FOLLOW_UP: 30,
+}
+
+
+class ProtocolItem(models.Model):
+    """One step of the protocol for a minor sexual-abuse case, with its owner and due date."""
+
+    case = models.ForeignKey("fulian_cases.Case", on_delete=models.CASCADE, related_name="protocol")
+    step = models.CharField(_("步骤"), max_length=16, choices=Step.choices)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("负责人"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+    )  # fmt: skip
+    due_on = models.DateField(_("期限"))
+    done_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("办理流程事项")
+        verbose_name_plural = _("办理流程事项")
+        ordering = ["due_on", "pk"]
+        constraints = [models.UniqueConstraint(fields=["case", "step"], name="fulian_protocol_one_step")]
+
+    def __str__(self) -> str:
+        return self.get_step_display()

@@ -14,11 +14,13 @@ from fulian.audit.services import audit_record
 from fulian.cases.models import Case, CaseEvent
 from fulian.hotline.models import Category
 from fulian.orgs.models import Organisation
-from fulian.protection.models import MandatoryReport, Situation
+from fulian.protection.models import STEP_DUE_DAYS, MandatoryReport, ProtocolItem, Situation, Step
 from fulian.security.access import can, may, organisation_of
 from fulian.security.identity import normalise_phone, validate_phone
 
 MINOR_PROTECTION = "未成年人保护"
+# Situations that are (suspected) sexual abuse: their case gets the full protocol checklist.
+SEXUAL_ABUSE_SITUATIONS = {"1", "2", "3"}
 CLOCK_SKEW = dt.timedelta(minutes=5)
 
 
@@ -94,6 +96,8 @@ def report_record(*, actor: Any, organisation: Organisation, case: Case | None =
         summary=_("强制报告：情形%(code)s，发现后 %(hours)s 小时报警")
         % {"code": report.situation, "hours": report.delay_hours},
     )
+    if report.situation in SEXUAL_ABUSE_SITUATIONS:
+        protocol_start(actor=actor, case=case, police_done=True)
     audit_record(
         action="mandatory_report.create",
         actor=actor,
@@ -109,3 +113,56 @@ def may_see_reporter(user: Any, report: MandatoryReport) -> bool:
     if case.caseworker_id == getattr(user, "pk", None):
         return True
     return bool(user.has_perm("fulian_cases.approve_case")) and can(user, "view", case)
+
+
+@transaction.atomic
+def protocol_start(*, actor: Any, case: Case, police_done: bool = False) -> list[ProtocolItem]:
+    """Put the protocol checklist on a minor sexual-abuse case (once); due dates count from opening."""
+    if actor is not None and not can(actor, "edit", case):
+        raise PermissionDenied
+    opened = timezone.localdate(case.opened_at)
+    now = timezone.now()
+    items = []
+    for step in Step:
+        item, created = ProtocolItem.objects.get_or_create(
+            case=case,
+            step=step,
+            defaults={"due_on": opened + dt.timedelta(days=STEP_DUE_DAYS[step]), "owner": case.caseworker},
+        )
+        if created and police_done and step == Step.POLICE:
+            item.done_at, item.done_by = now, actor
+            item.save(update_fields=["done_at", "done_by"])
+        items.append(item)
+    _refresh(case)
+    CaseEvent.objects.create(
+        case=case, at=now, actor=actor, kind="protocol", summary=_("启动未成年人性侵害案件办理流程")
+    )
+    audit_record(action="protocol.start", actor=actor, target=case)
+    return items
+
+
+@transaction.atomic
+def protocol_item_done(*, actor: Any, item: ProtocolItem) -> ProtocolItem:
+    if actor is not None and not can(actor, "edit", item.case):
+        raise PermissionDenied
+    if not ProtocolItem.objects.filter(pk=item.pk, done_at__isnull=True).update(done_at=timezone.now(), done_by=actor):
+        raise ValidationError(_("该步骤已完成。"))
+    _refresh(item.case)
+    CaseEvent.objects.create(
+        case=item.case, at=timezone.now(), actor=actor, kind="protocol_step",
+        summary=_("完成流程步骤：%(step)s") % {"step": item.get_step_display()},
+    )  # fmt: skip
+    audit_record(action="protocol.step", actor=actor, target=item.case, detail={"step": item.step})
+    return item
+
+
+def protocol_progress(case: Case) -> tuple[int, int]:
+    """(done, total) steps of the case's checklist."""
+    items = list(case.protocol.values_list("done_at", flat=True))
+    return sum(1 for done in items if done is not None), len(items)
+
+
+def _refresh(case: Case) -> None:
+    from fulian.cases.services import refresh_deadline
+
+    refresh_deadline(case)

@@ -6,16 +6,18 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from fulian.audit.services import audit_list_read
+from fulian.cases.models import Case
 from fulian.lib.once import claim, release
 from fulian.lib.paging import CappedPaginator
 from fulian.protection.forms import ReportForm
-from fulian.protection.models import MandatoryReport
-from fulian.protection.services import may_see_reporter, report_record
+from fulian.protection.models import MandatoryReport, ProtocolItem
+from fulian.protection.services import may_see_reporter, protocol_item_done, protocol_start, report_record
 from fulian.security.access import get_for_user, may, visible
 
 REPORTER_FIELDS = ("reporting_unit", "reporter_name", "reporter_phone")
@@ -70,6 +72,27 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+@require_POST
+def protocol_start_view(request: HttpRequest, case_pk: int) -> HttpResponse:
+    case = get_for_user(request.user, Case, case_pk, "edit", audit=False)
+    protocol_start(actor=request.user, case=case)
+    messages.success(request, _("已启动办理流程。"))
+    return redirect("cases_case_detail", pk=case.pk)
+
+
+@require_POST
+def protocol_done_view(request: HttpRequest, pk: int) -> HttpResponse:
+    item = ProtocolItem.objects.filter(pk=pk).first()
+    if item is None:
+        raise Http404
+    case = get_for_user(request.user, Case, item.case_id, "edit", audit=False)
+    try:
+        protocol_item_done(actor=request.user, item=item)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect("cases_case_detail", pk=case.pk)
+
+
 def urls() -> list[Any]:
     from django.urls import path
 
@@ -77,4 +100,6 @@ def urls() -> list[Any]:
         path("", report_list, name="protection_report_list"),
         path("new/", report_create, name="protection_report_add"),
         path("<int:pk>/", report_detail, name="protection_report_detail"),
+        path("protocol/start/<int:case_pk>/", protocol_start_view, name="protection_protocol_start"),
+        path("protocol/<int:pk>/done/", protocol_done_view, name="protection_protocol_done"),
     ]

@@ -114,3 +114,41 @@ def test_reports_are_recorded_through_the_screen(orgs, owner):
     listing = client.get("/admin/protection/reports/").content.decode()
     assert report.case.number in listing
     assert "3.0" in listing  # hours from discovery to the report
+
+
+def test_a_sexual_abuse_report_puts_the_protocol_on_the_case(orgs, owner, outsider):
+    from fulian.protection.services import protocol_item_done, protocol_progress
+
+    report = report_record(actor=owner, organisation=orgs["county"], **_data())
+    case = report.case
+    assert protocol_progress(case) == (1, 7)  # the police report is the report itself
+    opened = timezone.localdate(case.opened_at)
+    assert {i.step: (i.due_on - opened).days for i in case.protocol.all()}["one_stop"] == 3
+    case.refresh_from_db()
+    assert case.next_deadline == opened + dt.timedelta(days=3)  # the one-stop session and the assessment
+    one_stop = case.protocol.get(step="one_stop")
+    with pytest.raises(PermissionDenied):
+        protocol_item_done(actor=outsider, item=one_stop)
+    protocol_item_done(actor=owner, item=one_stop)
+    with pytest.raises(ValidationError, match="已完成"):
+        protocol_item_done(actor=owner, item=one_stop)
+    assert protocol_progress(case) == (2, 7)
+    html = login_verified(Client(), owner).get(f"/admin/cases/{case.pk}/").content.decode()
+    assert "已完成 2 / 7 步" in html
+    assert '<progress max="7" value="2"' in html
+    item = case.protocol.get(step="legal_aid")
+    assert (
+        login_verified(Client(), outsider).post(f"/admin/protection/reports/protocol/{item.pk}/done/").status_code
+        == 404
+    )
+    response = login_verified(Client(), owner).post(f"/admin/protection/reports/protocol/{item.pk}/done/")
+    assert response.status_code == 302
+    assert protocol_progress(case) == (3, 7)
+
+
+def test_other_situations_get_no_protocol_until_started(orgs, owner):
+    report = report_record(actor=owner, organisation=orgs["county"], **_data(situation="6"))
+    assert not report.case.protocol.exists()
+    response = login_verified(Client(), owner).post(f"/admin/protection/reports/protocol/start/{report.case.pk}/")
+    assert response.status_code == 302
+    assert report.case.protocol.count() == 7

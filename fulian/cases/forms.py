@@ -23,6 +23,7 @@ from fulian.cases.models import (
 from fulian.hotline.models import Category
 from fulian.lib.once import OnceField
 from fulian.orgs.models import Organisation
+from fulian.orgs.selectors import offices_within
 from fulian.people.models import Sex
 from fulian.security.access import organisation_of
 
@@ -62,13 +63,8 @@ class CaseOpenForm(forms.Form):
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        home = organisation_of(user)
-        self.fields["organisation"].queryset = (  # type: ignore[attr-defined]
-            Organisation.objects.filter(path__startswith=home.path, active=True).exclude(kind="member_unit")
-            if home
-            else Organisation.objects.none()
-        )
-        self.fields["organisation"].initial = home
+        self.fields["organisation"].queryset = offices_within(user)  # type: ignore[attr-defined]
+        self.fields["organisation"].initial = organisation_of(user)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

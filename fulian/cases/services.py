@@ -44,13 +44,7 @@ from fulian.hotline.models import Category, Contact, Outcome
 from fulian.orgs.models import Organisation, OrganisationKind
 from fulian.security.access import can, may, organisation_of, visible
 from fulian.security.blind import blind_index
-from fulian.security.identity import (
-    birth_date_of,
-    id_number_problem,
-    normalise_id_number,
-    normalise_phone,
-    validate_phone,
-)
+from fulian.security.identity import age_of, clean_phone, id_number_problem, normalise_id_number, normalise_phone
 
 
 class EditConflict(Exception):
@@ -136,8 +130,7 @@ def _clean_party(data: dict[str, Any]) -> dict[str, Any]:
             data[key] = " ".join(str(data[key]).split())
     if data.get("phone"):
         try:
-            validate_phone(data["phone"])
-            data["phone"] = normalise_phone(data["phone"])
+            data["phone"] = clean_phone(data["phone"])
         except ValidationError as error:
             errors["phone"] = error.messages[0]
     if data.get("id_number"):
@@ -147,8 +140,7 @@ def _clean_party(data: dict[str, Any]) -> dict[str, Any]:
         else:
             data["id_number"] = normalise_id_number(data["id_number"])
             if data.get("age") is None:
-                born, today = birth_date_of(data["id_number"]), _today()
-                data["age"] = today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+                data["age"] = age_of(data["id_number"])
     age = data.get("age")
     if age is not None and not 0 <= int(age) <= 120:
         errors["age"] = _("年龄应在 0 到 120 岁之间。")

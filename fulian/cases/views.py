@@ -37,6 +37,7 @@ from fulian.cases.models import (
     Status,
 )
 from fulian.hotline.models import Category, Contact
+from fulian.lib.forms import add_service_errors
 from fulian.lib.once import claim, release
 from fulian.lib.paging import CappedPaginator, day_start
 from fulian.security.access import get_for_user, may, organisation_of, scope, visible
@@ -47,14 +48,6 @@ PAGE_SIZE = 50
 LIST_DEFERRED = ("summary", "assessment", "plan", "close_reason")
 CASE_DEFERRED = tuple(f"case__{name}" for name in LIST_DEFERRED)
 REFERRAL_DEFERRED = ("request", "shared_details", "consent_override", "reject_reason", "result")
-
-
-def _form_errors(form: forms.Form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 # --- the list -------------------------------------------------------------------------------------
@@ -170,7 +163,7 @@ def case_create(request: HttpRequest) -> HttpResponse:
                 )
             except ValidationError as error:
                 release(request.user, data["once"])
-                _form_errors(form, error)
+                add_service_errors(form, error)
             else:
                 messages.success(request, _("已立案：%(number)s") % {"number": case.number})
                 return redirect("cases_case_detail", pk=case.pk)
@@ -336,7 +329,7 @@ def case_operation(request: HttpRequest, pk: int, name: str) -> HttpResponse:
         try:
             operation.run(request.user, case, form.cleaned_data)
         except ValidationError as error:
-            _form_errors(form, error)
+            add_service_errors(form, error)
         except s.EditConflict as conflict:
             form.add_error(None, str(conflict))
         except PermissionDenied:
@@ -403,7 +396,7 @@ def case_part(request: HttpRequest, pk: int, name: str) -> HttpResponse:
             part.run(request.user, case, data)
         except ValidationError as error:
             release(request.user, token)
-            _form_errors(form, error)
+            add_service_errors(form, error)
         except PermissionDenied:
             release(request.user, token)
             form.add_error(None, _("您没有进行该操作的权限。"))
@@ -459,7 +452,7 @@ def referral_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             s.referral_withdraw(actor=request.user, referral=referral, reason=form.cleaned_data["reason"])
         except ValidationError as error:
-            _form_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("已撤回转介。"))
             return redirect("cases_case_detail", pk=case.pk)
@@ -487,7 +480,7 @@ def party_edit(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             s.party_update(actor=request.user, party=party, **data)
         except ValidationError as error:
-            _form_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("已保存。"))
             return redirect("cases_case_detail", pk=case.pk)

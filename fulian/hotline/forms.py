@@ -24,17 +24,11 @@ from fulian.hotline.models import (
     Satisfaction,
 )
 from fulian.orgs.models import Organisation
+from fulian.orgs.selectors import offices_within
 from fulian.people.models import Sex
 from fulian.security.access import organisation_of
 
 PERSONAL = ("caller_name", "caller_phone", "affected_name", "narrative", "advice")
-
-
-def _offices(user: Any) -> Any:
-    home = organisation_of(user)
-    if home is None:
-        return Organisation.objects.none()
-    return Organisation.objects.filter(path__startswith=home.path, active=True).exclude(kind="member_unit")
 
 
 class ContactForm(forms.Form):
@@ -94,7 +88,7 @@ class ContactForm(forms.Form):
             initial["received_at"] = timezone.localtime(instance.received_at)
             initial["version"] = instance.version
         super().__init__(*args, **kwargs)
-        self.fields["organisation"].queryset = _offices(user)  # type: ignore[attr-defined]
+        self.fields["organisation"].queryset = offices_within(user)  # type: ignore[attr-defined]
         if instance is not None:
             for field, shown in instance.masked().items():
                 if shown:

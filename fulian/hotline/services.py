@@ -31,7 +31,7 @@ from fulian.hotline.models import (
 from fulian.orgs.models import Organisation
 from fulian.security.access import can, may, organisation_of, visible
 from fulian.security.blind import blind_index
-from fulian.security.identity import normalise_phone, validate_phone
+from fulian.security.identity import clean_phone, normalise_phone
 
 ENCRYPTED = ("caller_name", "caller_phone", "affected_name", "narrative", "advice")
 PLAIN = (
@@ -62,8 +62,7 @@ def _clean_contact(data: dict[str, Any]) -> dict[str, Any]:
     phone = data.get("caller_phone")
     if phone:
         try:
-            validate_phone(phone)
-            data["caller_phone"] = normalise_phone(phone)
+            data["caller_phone"] = clean_phone(phone)
         except ValidationError as error:
             errors["caller_phone"] = error.messages[0]
     category, subcategory = data.get("category"), data.get("subcategory")
@@ -161,10 +160,10 @@ def caller_flag(*, actor: Any, organisation: Organisation, phone: str, kind: str
         if not may(actor, "create", CallerFlag):
             raise PermissionDenied
         _in_scope(actor, organisation)
-    validate_phone(phone)
+    digits = clean_phone(phone)
     flag = CallerFlag.objects.create(
         organisation=organisation,
-        phone_index=blind_index("phone", normalise_phone(phone)),
+        phone_index=blind_index("phone", digits),
         kind=kind,
         note=note.strip(),
         created_by=actor,
@@ -238,11 +237,10 @@ def call_centre_for_token(token: str) -> CallCentreSystem | None:
 @transaction.atomic
 def ring_announce(*, system: CallCentreSystem, phone: str, operator: Any) -> Ring:
     """A call rings at `operator`'s desk: remember the number under a random key for the intake screen."""
-    validate_phone(phone)
+    digits = clean_phone(phone)
     home = organisation_of(operator)
     if home is None or not home.is_within(system.organisation) or not may(operator, "create", Contact):
         raise ValidationError(_("该接线员不属于这个呼叫中心所在的组织。"), code="operator")
-    digits = normalise_phone(phone)
     ring = Ring.objects.create(
         key=secrets.token_urlsafe(32),
         system=system,

@@ -25,6 +25,7 @@ from fulian.audit.services import audit_list_read, audit_record
 from fulian.hotline import services
 from fulian.hotline.forms import ContactForm, CounsellingForm, FlagForm, PhoneLookupForm, ReplyForm
 from fulian.hotline.models import CallerFlag, CallType, Channel, Contact, CounsellingRecord, Outcome
+from fulian.lib.forms import add_service_errors
 from fulian.lib.paging import CappedPaginator, day_start
 from fulian.security.access import get_for_user, may, visible
 from fulian.security.blind import blind_index
@@ -115,11 +116,7 @@ def _save_contact(request: HttpRequest, form: ContactForm, contact: Contact | No
                 actor=request.user, contact=contact, version=form.cleaned_data["version"] or 0, **form.changes()
             )
     except ValidationError as error:
-        if hasattr(error, "error_dict"):
-            for field, errors in error.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
-        else:
-            form.add_error(None, error)
+        add_service_errors(form, error)
         return None
     except services.EditConflict as conflict:
         form.add_error(None, str(conflict))

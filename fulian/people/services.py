@@ -7,18 +7,11 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fulian.audit.services import audit_record
 from fulian.people.models import Person
-from fulian.security.identity import (
-    birth_date_of,
-    id_number_problem,
-    normalise_id_number,
-    normalise_phone,
-    validate_phone,
-)
+from fulian.security.identity import age_of, clean_phone, id_number_problem, normalise_id_number
 
 ENCRYPTED = ("name", "id_number", "phone", "address", "notes")
 PLAIN = ("sex", "minor", "organisation_id")
@@ -41,13 +34,10 @@ def _clean(data: dict[str, Any]) -> dict[str, Any]:
             errors["id_number"] = problem
         else:
             data["id_number"] = normalise_id_number(data["id_number"])
-            born = birth_date_of(data["id_number"])
-            today = timezone.localdate()
-            data["minor"] = (today.year - born.year - ((today.month, today.day) < (born.month, born.day))) < 18
+            data["minor"] = age_of(data["id_number"]) < 18
     if data.get("phone"):
         try:
-            validate_phone(data["phone"])
-            data["phone"] = normalise_phone(data["phone"])
+            data["phone"] = clean_phone(data["phone"])
         except ValidationError as error:
             errors["phone"] = error.messages[0]
     if errors:

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from fulian.lib.once import OnceField
 from fulian.orgs.models import Organisation
+from fulian.orgs.selectors import offices_within
 from fulian.people.models import Sex
 from fulian.protection.models import PoliceAction, Sector, Situation
 from fulian.security.access import organisation_of
@@ -34,10 +35,5 @@ class ReportForm(forms.Form):
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        home = organisation_of(user)
-        self.fields["organisation"].queryset = (  # type: ignore[attr-defined]
-            Organisation.objects.filter(path__startswith=home.path, active=True).exclude(kind="member_unit")
-            if home
-            else Organisation.objects.none()
-        )
-        self.fields["organisation"].initial = home
+        self.fields["organisation"].queryset = offices_within(user)  # type: ignore[attr-defined]
+        self.fields["organisation"].initial = organisation_of(user)

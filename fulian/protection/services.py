@@ -12,11 +12,12 @@ from django.utils.translation import gettext as _
 
 from fulian.audit.services import audit_record
 from fulian.cases.models import Case, CaseEvent
+from fulian.cases.services import case_open, refresh_deadline
 from fulian.hotline.models import Category
 from fulian.orgs.models import Organisation
 from fulian.protection.models import STEP_DUE_DAYS, MandatoryReport, ProtocolItem, Situation, Step
 from fulian.security.access import can, may, organisation_of
-from fulian.security.identity import normalise_phone, validate_phone
+from fulian.security.identity import clean_phone
 
 MINOR_PROTECTION = "未成年人保护"
 # Situations that are (suspected) sexual abuse: their case gets the full protocol checklist.
@@ -55,8 +56,7 @@ def _clean(data: dict[str, Any]) -> dict[str, Any]:
     phone = data.get("reporter_phone")
     if phone:
         try:
-            validate_phone(phone)
-            data["reporter_phone"] = normalise_phone(phone)
+            data["reporter_phone"] = clean_phone(phone)
         except ValidationError as error:
             errors["reporter_phone"] = error.messages[0]
     if errors:
@@ -67,8 +67,6 @@ def _clean(data: dict[str, Any]) -> dict[str, Any]:
 @transaction.atomic
 def report_record(*, actor: Any, organisation: Organisation, case: Case | None = None, **data: Any) -> MandatoryReport:
     """Record a mandatory report; without a case, open one in the minor-protection category."""
-    from fulian.cases.services import case_open
-
     if actor is not None:
         home = organisation_of(actor)
         if not may(actor, "create", MandatoryReport) or home is None or not organisation.is_within(home):
@@ -133,7 +131,7 @@ def protocol_start(*, actor: Any, case: Case, police_done: bool = False) -> list
             item.done_at, item.done_by = now, actor
             item.save(update_fields=["done_at", "done_by"])
         items.append(item)
-    _refresh(case)
+    refresh_deadline(case)
     CaseEvent.objects.create(
         case=case, at=now, actor=actor, kind="protocol", summary=_("启动未成年人性侵害案件办理流程")
     )
@@ -147,7 +145,7 @@ def protocol_item_done(*, actor: Any, item: ProtocolItem) -> ProtocolItem:
         raise PermissionDenied
     if not ProtocolItem.objects.filter(pk=item.pk, done_at__isnull=True).update(done_at=timezone.now(), done_by=actor):
         raise ValidationError(_("该步骤已完成。"))
-    _refresh(item.case)
+    refresh_deadline(item.case)
     CaseEvent.objects.create(
         case=item.case, at=timezone.now(), actor=actor, kind="protocol_step",
         summary=_("完成流程步骤：%(step)s") % {"step": item.get_step_display()},
@@ -160,9 +158,3 @@ def protocol_progress(case: Case) -> tuple[int, int]:
     """(done, total) steps of the case's checklist."""
     items = list(case.protocol.values_list("done_at", flat=True))
     return sum(1 for done in items if done is not None), len(items)
-
-
-def _refresh(case: Case) -> None:
-    from fulian.cases.services import refresh_deadline
-
-    refresh_deadline(case)

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from fulian.audit.services import audit_list_read
 from fulian.cases.models import Case
+from fulian.lib.forms import add_service_errors
 from fulian.lib.once import claim, release
 from fulian.lib.paging import CappedPaginator
 from fulian.protection.forms import ReportForm
@@ -55,8 +56,7 @@ def report_create(request: HttpRequest) -> HttpResponse:
             report = report_record(actor=request.user, organisation=organisation, **data)
         except ValidationError as error:
             release(request.user, token)
-            for field, errors in error.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("已记录强制报告，并立案：%(number)s") % {"number": report.case.number})
             return redirect("protection_report_detail", pk=report.pk)

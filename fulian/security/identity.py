@@ -60,6 +60,18 @@ def validate_phone(value: str) -> None:
         raise ValidationError(_("电话号码应为 7 到 12 位数字（手机 11 位）。"), code="phone")
 
 
+def clean_phone(value: str) -> str:
+    """The normalised number, or ValidationError with the Chinese reason."""
+    validate_phone(value)
+    return normalise_phone(value)
+
+
+def age_of(id_number: str, on: dt.date | None = None) -> int:
+    """Completed years on `on` (today by default) of the person a valid ID number belongs to."""
+    born, day = birth_date_of(id_number), on or timezone.localdate()
+    return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+
+
 def mask_phone(value: str) -> str:
     digits = normalise_phone(value)
     if len(digits) < 7:

@@ -17,13 +17,12 @@ import datetime as dt
 import json
 import random
 import secrets
-import statistics
 import time
 import uuid
 from collections.abc import Sequence
 from typing import Any
 
-from harness import run_children
+from harness import insert_rows, percentiles, run_children
 
 CONTACT_COLUMNS = (
     "organisation_id, version, channel, received_at, call_type, caller_name, caller_phone, caller_phone_index, "
@@ -42,17 +41,6 @@ TASK_COLUMNS = "case_id, kind, title, due_on, assignee_id, created_at"
 STATUSES = ("registered", "assessed", "planned", "in_service", "follow_up", "closed")
 
 
-def _ms(samples: list[float]) -> dict[str, float]:
-    ordered = sorted(samples)
-    return {"p50_ms": round(statistics.median(ordered), 2), "p95_ms": round(ordered[int(len(ordered) * 0.95)], 2)}
-
-
-def _insert(cursor: Any, table: str, columns: str, rows: Sequence[Sequence[object]]) -> None:
-    marks = "(" + ", ".join(["%s"] * len(rows[0])) + ")"
-    sql = f"INSERT INTO {table} ({columns}) VALUES " + ", ".join([marks] * len(rows))  # noqa: S608
-    cursor.execute(sql, [v for row in rows for v in row])
-
-
 def _bulk(table: str, columns: str, rows_of: Any, total: int, batch: int = 500) -> None:
     from django.db import connection, transaction
 
@@ -61,7 +49,7 @@ def _bulk(table: str, columns: str, rows_of: Any, total: int, batch: int = 500) 
         for n in range(total):
             rows.append(rows_of(n))
             if len(rows) == batch or n == total - 1:
-                _insert(cursor, table, columns, rows)
+                insert_rows(cursor, table, columns, rows)
                 rows = []
 
 
@@ -110,7 +98,7 @@ def _timed_get(client: Any, url: str, runs: int) -> tuple[dict[str, float], int]
             response = client.get(url)
             samples.append((time.perf_counter() - t) * 1000)
         assert response.status_code == 200, (url, response.status_code)
-    return _ms(samples), queries
+    return percentiles(samples, 2), queries
 
 
 def child(database: str, contacts: int, cases: int) -> None:
@@ -220,7 +208,7 @@ def child(database: str, contacts: int, cases: int) -> None:
             outcome="callback",
         )  # fmt: skip
         samples.append((time.perf_counter() - t) * 1000)
-    result["intake_save"] = _ms(samples)
+    result["intake_save"] = percentiles(samples, 2)
 
     # 2. The caller-history lookup (numbers with earlier contacts in the operator's office, and new numbers).
     samples = []
@@ -229,7 +217,7 @@ def child(database: str, contacts: int, cases: int) -> None:
         t = time.perf_counter()
         caller_history(operator, phone)
         samples.append((time.perf_counter() - t) * 1000)
-    result["caller_history"] = _ms(samples)
+    result["caller_history"] = percentiles(samples, 2)
 
     # 3. Screens, through the whole stack.
     boss, worker = _client(supervisor), _client(caseworker)

@@ -7,9 +7,11 @@ import base64
 import json
 import os
 import secrets
+import statistics
 import subprocess
 import sys
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -53,3 +55,19 @@ def run_children(
     out_dir.mkdir(exist_ok=True)
     (out_dir / f"{name.replace('-', '_')}.json").write_text(json.dumps(results, ensure_ascii=False, indent=2))
     return results
+
+
+def percentiles(samples: list[float], digits: int = 3) -> dict[str, float]:
+    """p50 and p95 of timings in milliseconds."""
+    ordered = sorted(samples)
+    return {
+        "p50_ms": round(statistics.median(ordered), digits),
+        "p95_ms": round(ordered[int(len(ordered) * 0.95)], digits),
+    }
+
+
+def insert_rows(cursor: Any, table: str, columns: str, rows: Sequence[Sequence[object]]) -> None:
+    """Many rows in one statement (fixed table and column names; values as parameters)."""
+    marks = "(" + ", ".join(["%s"] * len(rows[0])) + ")"
+    sql = f"INSERT INTO {table} ({columns}) VALUES " + ", ".join([marks] * len(rows))  # noqa: S608
+    cursor.execute(sql, [v for row in rows for v in row])

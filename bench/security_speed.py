@@ -15,23 +15,9 @@ import json
 import secrets
 import statistics
 import time
-from collections.abc import Sequence
 from typing import Any
 
-from harness import run_children
-
-
-def _ms(samples: list[float]) -> dict[str, float]:
-    ordered = sorted(samples)
-    return {"p50_ms": round(statistics.median(ordered), 3), "p95_ms": round(ordered[int(len(ordered) * 0.95)], 3)}
-
-
-def _insert(cursor: object, table: str, columns: str, rows: Sequence[Sequence[object]]) -> None:
-    """Many rows in one statement (fixed table and column names; values as parameters)."""
-    marks = "(" + ", ".join(["%s"] * len(rows[0])) + ")"
-    sql = f"INSERT INTO {table} ({columns}) VALUES " + ", ".join([marks] * len(rows))  # noqa: S608
-    cursor.execute(sql, [v for row in rows for v in row])  # type: ignore[attr-defined]
-
+from harness import insert_rows, percentiles, run_children
 
 PERSON_COLUMNS = ("organisation_id, version, name, id_number, id_number_index, phone, phone_index, address, notes, "
                   "sex, minor, created_at, updated_at")  # fmt: skip
@@ -76,13 +62,13 @@ def child(database: str, people: int, audit_rows: int) -> None:
             for name, value in zip(names, row, strict=True):
                 crypto.decrypt(value, context=fields[name].context)
         samples.append((time.perf_counter() - t) * 1000)
-    result["decrypt_50_rows"] = _ms(samples)
+    result["decrypt_50_rows"] = percentiles(samples)
     samples = []
     for _ in range(100):
         t = time.perf_counter()
         list(Person.objects.all()[:50])
         samples.append((time.perf_counter() - t) * 1000)
-    result["load_50_people_with_decryption"] = _ms(samples)
+    result["load_50_people_with_decryption"] = percentiles(samples)
 
     # 2. Blind-index lookup among `people` rows (filler rows carry random indexes; 1,000 real ones).
     ciphertext = crypto.encrypt("填充", context=fields["name"].context)
@@ -109,7 +95,7 @@ def child(database: str, people: int, audit_rows: int) -> None:
                 )
             )
             if len(batch) == 500 or n == people - 1:
-                _insert(cursor, "fulian_people_person", PERSON_COLUMNS, batch)
+                insert_rows(cursor, "fulian_people_person", PERSON_COLUMNS, batch)
                 batch = []
         cursor.execute("ANALYZE fulian_people_person")
     result["people_rows"] = Person.objects.count()
@@ -122,7 +108,7 @@ def child(database: str, people: int, audit_rows: int) -> None:
             found = list(Person.objects.filter(phone_index=index).values_list("pk", flat=True))
             samples.append((time.perf_counter() - t) * 1000)
             assert len(found) == 1
-    result["blind_index_lookup"] = _ms(samples)
+    result["blind_index_lookup"] = percentiles(samples)
 
     # 3. What one audit write adds to a request that changes one record: the same transaction
     # (one small update, committed) timed with and without its audit record, alternately.
@@ -141,8 +127,8 @@ def child(database: str, people: int, audit_rows: int) -> None:
                     action="bench.write", target_type="fulian_people.person", target_id=str(target), detail={"n": n}
                 )
         (audited if audit else plain).append((time.perf_counter() - t) * 1000)
-    result["change_without_audit"] = _ms(plain)
-    result["change_with_audit"] = _ms(audited)
+    result["change_without_audit"] = percentiles(plain)
+    result["change_with_audit"] = percentiles(audited)
     result["audit_adds_ms_p50"] = round(statistics.median(audited) - statistics.median(plain), 3)
 
     # 4. verify_audit over `audit_rows` rows: a valid chain written in bulk, then checked.
@@ -162,10 +148,10 @@ def child(database: str, people: int, audit_rows: int) -> None:
             batch.append((event.seq, connection.ops.adapt_datetimefield_value(at), 7, "caseworker", org.pk, event.action,
                           event.target_type, event.target_id, "ok", "10.1.2.3", "{}", "sha256", event.prev_hash, event.hash))  # fmt: skip
             if len(batch) == 500:
-                _insert(cursor, "fulian_audit_auditevent", AUDIT_COLUMNS, batch)
+                insert_rows(cursor, "fulian_audit_auditevent", AUDIT_COLUMNS, batch)
                 batch = []
         if batch:
-            _insert(cursor, "fulian_audit_auditevent", AUDIT_COLUMNS, batch)
+            insert_rows(cursor, "fulian_audit_auditevent", AUDIT_COLUMNS, batch)
         AuditHead.objects.filter(pk=1).update(seq=seq, hash=prev)
     result["audit_load_seconds"] = round(time.perf_counter() - t, 1)
     t = time.perf_counter()

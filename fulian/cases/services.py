@@ -42,14 +42,9 @@ from fulian.cases.models import (
 )
 from fulian.hotline.models import Category, Contact, Outcome
 from fulian.orgs.models import Organisation, OrganisationKind
-from fulian.security.access import can, may, organisation_of, visible
+from fulian.security.access import EditConflict, can, may, organisation_of, visible
 from fulian.security.blind import blind_index
 from fulian.security.identity import age_of, clean_phone, id_number_problem, normalise_id_number, normalise_phone
-
-
-class EditConflict(Exception):
-    """Someone saved the case after this user opened it."""
-
 
 CONFLICT = _("此个案已被他人修改，请刷新后重试。")
 

@@ -40,7 +40,7 @@ from fulian.hotline.models import Category, Contact
 from fulian.lib.forms import add_service_errors
 from fulian.lib.once import claim, release
 from fulian.lib.paging import CappedPaginator, day_start
-from fulian.security.access import get_for_user, may, organisation_of, scope, visible
+from fulian.security.access import EditConflict, get_for_user, may, organisation_of, scope, visible
 from fulian.security.identity import mask_name
 
 PAGE_SIZE = 50
@@ -330,7 +330,7 @@ def case_operation(request: HttpRequest, pk: int, name: str) -> HttpResponse:
             operation.run(request.user, case, form.cleaned_data)
         except ValidationError as error:
             add_service_errors(form, error)
-        except s.EditConflict as conflict:
+        except EditConflict as conflict:
             form.add_error(None, str(conflict))
         except PermissionDenied:
             form.add_error(None, _("您没有进行该操作的权限。"))
@@ -618,7 +618,7 @@ def referral_operation(request: HttpRequest, pk: int, name: str) -> HttpResponse
             s.referral_complete(actor=request.user, referral=referral, version=d["version"], result=d["result"])
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
-    except s.EditConflict as conflict:
+    except EditConflict as conflict:
         messages.error(request, str(conflict))
     else:
         messages.success(request, _("已保存。"))

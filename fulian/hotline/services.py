@@ -29,7 +29,7 @@ from fulian.hotline.models import (
     Ring,
 )
 from fulian.orgs.models import Organisation
-from fulian.security.access import can, may, organisation_of, visible
+from fulian.security.access import EditConflict, can, may, organisation_of, visible
 from fulian.security.blind import blind_index
 from fulian.security.identity import clean_phone, normalise_phone
 
@@ -42,10 +42,6 @@ PLAIN = (
 # A clock a few minutes fast on an operator's PC is not "the future".
 CLOCK_SKEW = dt.timedelta(minutes=5)
 RING_LIFETIME = dt.timedelta(minutes=30)
-
-
-class EditConflict(Exception):
-    """Someone saved the record after this user opened it."""
 
 
 def _in_scope(actor: Any, organisation: Organisation) -> None:

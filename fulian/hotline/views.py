@@ -27,7 +27,7 @@ from fulian.hotline.forms import ContactForm, CounsellingForm, FlagForm, PhoneLo
 from fulian.hotline.models import CallerFlag, CallType, Channel, Contact, CounsellingRecord, Outcome
 from fulian.lib.forms import add_service_errors
 from fulian.lib.paging import CappedPaginator, day_start
-from fulian.security.access import get_for_user, may, visible
+from fulian.security.access import EditConflict, get_for_user, may, visible
 from fulian.security.blind import blind_index
 from fulian.security.identity import normalise_phone
 
@@ -118,7 +118,7 @@ def _save_contact(request: HttpRequest, form: ContactForm, contact: Contact | No
     except ValidationError as error:
         add_service_errors(form, error)
         return None
-    except services.EditConflict as conflict:
+    except EditConflict as conflict:
         form.add_error(None, str(conflict))
         return None
     messages.success(request, _("已保存。"))
@@ -232,7 +232,7 @@ def counselling_edit(request: HttpRequest, pk: int) -> HttpResponse:
             )
         except ValidationError as error:
             form.add_error(None, error)
-        except services.EditConflict as conflict:
+        except EditConflict as conflict:
             form.add_error(None, str(conflict))
         else:
             messages.success(request, _("咨询记录已保存。"))

@@ -11,14 +11,11 @@ from django.utils.translation import gettext as _
 
 from fulian.audit.services import audit_record
 from fulian.people.models import Person
+from fulian.security.access import EditConflict
 from fulian.security.identity import age_of, clean_phone, id_number_problem, normalise_id_number
 
 ENCRYPTED = ("name", "id_number", "phone", "address", "notes")
 PLAIN = ("sex", "minor", "organisation_id")
-
-
-class EditConflict(Exception):
-    """Someone saved the record after this user opened it."""
 
 
 def _clean(data: dict[str, Any]) -> dict[str, Any]:

@@ -17,8 +17,8 @@ from fulian.accounts.reauth import fresh_login_required
 from fulian.audit.services import audit_list_read
 from fulian.people.forms import PersonForm
 from fulian.people.models import Person
-from fulian.people.services import EditConflict, person_create, person_reveal, person_update
-from fulian.security.access import get_for_user, may, visible
+from fulian.people.services import person_create, person_reveal, person_update
+from fulian.security.access import EditConflict, get_for_user, may, visible
 from fulian.security.blind import blind_index
 from fulian.security.identity import id_number_problem, normalise_phone
 

@@ -35,6 +35,10 @@ class ScopedRecord(models.Model):
 Record = TypeVar("Record", bound=ScopedRecord)
 
 
+class EditConflict(Exception):
+    """Someone saved the record after this user opened it (its `version` moved on): refused, never merged."""
+
+
 def organisation_of(user: Any) -> Any:
     profile = getattr(user, "staff_profile", None) if getattr(user, "is_authenticated", False) else None
     return profile.organisation if profile is not None else None

@@ -9,6 +9,7 @@ from django.db import connection, connections
 
 from fulian.cases import services as s
 from fulian.cases.models import Case
+from fulian.security.access import EditConflict
 from tests.factories import make_case, make_org_tree, make_staff
 
 pytestmark = [
@@ -62,7 +63,7 @@ def test_of_two_simultaneous_edits_one_is_refused():
         return f"修改{n}"
 
     results = _in_threads(2, edit)
-    conflicts = [r for r in results if isinstance(r, s.EditConflict)]
+    conflicts = [r for r in results if isinstance(r, EditConflict)]
     saved = [r for r in results if isinstance(r, str)]
     assert len(conflicts) == 1
     assert len(saved) == 1

@@ -12,7 +12,7 @@ from fulian.audit.models import AuditEvent
 from fulian.cases import services as s
 from fulian.cases.models import Case, CaseEvent, ConsentPurpose, PartyRole, Referral, ReferralStatus, Status
 from fulian.hotline.models import Contact
-from fulian.security.access import visible
+from fulian.security.access import EditConflict, visible
 from tests.factories import make_case, make_contact
 
 pytestmark = pytest.mark.django_db
@@ -108,7 +108,7 @@ def test_a_stale_version_is_refused_and_nothing_is_overwritten(orgs, owner, coll
     seen = case.version
     s.case_update(actor=owner, case=case, version=seen, summary="第一人修改")
     stale = Case.objects.get(pk=case.pk)
-    with pytest.raises(s.EditConflict):
+    with pytest.raises(EditConflict):
         s.case_update(actor=colleague, case=stale, version=seen, summary="第二人修改")
     assert Case.objects.get(pk=case.pk).summary == "第一人修改"
 

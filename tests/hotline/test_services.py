@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from fulian.hotline import services as s
 from fulian.hotline.models import Category, Contact, CounsellingRecord
-from fulian.security.access import visible
+from fulian.security.access import EditConflict, visible
 from tests.factories import make_contact, make_staff
 
 pytestmark = pytest.mark.django_db
@@ -79,7 +79,7 @@ def test_counselling_is_for_counsellors_and_their_supervisor_only(orgs, owner, c
     assert not visible(owner, CounsellingRecord).exists()
     caseworker = make_staff("cw_c", orgs["county"], "caseworker")
     assert not visible(caseworker, CounsellingRecord).exists()
-    with pytest.raises(s.EditConflict):
+    with pytest.raises(EditConflict):
         s.counselling_save(actor=counsellor, contact=contact, version=99, intervention="认知调整")
 
 

@@ -32,7 +32,7 @@ CONTACT_COLUMNS = (
 )
 CASE_COLUMNS = (
     "organisation_id, version, number, status, pending, minor_involved, summary, assessment, plan, close_reason, "
-    "caseworker_id, opened_at, updated_at, helped_phone_index, helped_id_index, next_deadline"
+    "caseworker_id, opened_at, updated_at, next_deadline"
 )
 PARTY_COLUMNS = (
     "case_id, role, name, phone, phone_index, id_number, id_number_index, address, sex, relationship, created_at"
@@ -180,7 +180,7 @@ def child(database: str, contacts: int, cases: int) -> None:
         # The same deadline as the case's one open task below.
         deadline = today + dt.timedelta(days=(n % 60) - 20)
         return (counties[n % 4].pk, 1, f"B妇维〔{2025 + n % 2}〕{n:07d}号", STATUSES[n % 6], "", n % 9 == 0, summary, "",
-                "", "", worker, at, at, secrets.token_hex(32), "", deadline)  # fmt: skip
+                "", "", worker, at, at, deadline)  # fmt: skip
 
     _bulk("fulian_cases_case", CASE_COLUMNS, case_row, cases)
     first_case = Case.objects.order_by("pk").values_list("pk", flat=True).first() or 0

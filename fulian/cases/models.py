@@ -71,9 +71,6 @@ class Case(ScopedRecord):
     # The earliest open deadline of the case's tasks and referrals, kept by the services: "overdue"
     # in lists is one indexed comparison instead of two subqueries per case.
     next_deadline = models.DateField(_("最近期限"), null=True, blank=True, editable=False)
-    # The helped person's phone and ID number, indexed: opening another case for them warns first.
-    helped_phone_index = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
-    helped_id_index = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
 
     class Meta:
         verbose_name = _("维权个案")

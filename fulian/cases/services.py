@@ -144,14 +144,6 @@ def _clean_party(data: dict[str, Any]) -> dict[str, Any]:
     return data
 
 
-def _refresh_helped_indexes(case: Case) -> None:
-    helped = case.parties.filter(role=PartyRole.HELPED).order_by("pk").first()
-    phone = helped.phone_index if helped else ""
-    id_index = helped.id_number_index if helped else ""
-    Case.objects.filter(pk=case.pk).update(helped_phone_index=phone, helped_id_index=id_index)
-    case.helped_phone_index, case.helped_id_index = phone, id_index
-
-
 def _check_categories(category: Category | None, subcategory: Category | None) -> None:
     if category is not None and category.parent_id is not None:
         raise ValidationError({"category": _("请选择一级分类。")})
@@ -222,7 +214,6 @@ def case_open(
     )
     if helped_data.get("name") or helped_data.get("phone"):
         Party.objects.create(case=case, role=PartyRole.HELPED, **helped_data)
-        _refresh_helped_indexes(case)
     for contact in contacts:
         Contact.objects.filter(pk=contact.pk).update(case=case, outcome=Outcome.CASE, version=F("version") + 1)
     CaseTask.objects.create(
@@ -458,8 +449,6 @@ def party_add(*, actor: Any, case: Case, role: str, **data: Any) -> Party:
     if not (data.get("name") or data.get("relationship")):
         raise ValidationError({"name": _("请至少填写姓名或与求助人的关系。")})
     party = Party.objects.create(case=case, role=role, **data)
-    if role == PartyRole.HELPED:
-        _refresh_helped_indexes(case)
     if party.under_14 and role != PartyRole.ALLEGED and not case.minor_involved:
         Case.objects.filter(pk=case.pk).update(minor_involved=True)
         case.minor_involved = True
@@ -477,8 +466,6 @@ def party_update(*, actor: Any, party: Party, **data: Any) -> Party:
     for key, value in data.items():
         setattr(party, key, value)
     party.save()
-    if party.role == PartyRole.HELPED:
-        _refresh_helped_indexes(case)
     _event(case, actor, "party_change", _("修改当事人信息"), {"party": party.pk, "changed": changed})
     return party
 

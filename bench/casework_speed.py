@@ -22,7 +22,7 @@ import uuid
 from collections.abc import Sequence
 from typing import Any
 
-from harness import insert_rows, percentiles, run_children
+from harness import bulk_insert, percentiles, run_children
 
 CONTACT_COLUMNS = (
     "organisation_id, version, channel, received_at, call_type, caller_name, caller_phone, caller_phone_index, "
@@ -39,18 +39,6 @@ PARTY_COLUMNS = (
 )
 TASK_COLUMNS = "case_id, kind, title, due_on, assignee_id, created_at"
 STATUSES = ("registered", "assessed", "planned", "in_service", "follow_up", "closed")
-
-
-def _bulk(table: str, columns: str, rows_of: Any, total: int, batch: int = 500) -> None:
-    from django.db import connection, transaction
-
-    with transaction.atomic(), connection.cursor() as cursor:
-        rows: list[Sequence[object]] = []
-        for n in range(total):
-            rows.append(rows_of(n))
-            if len(rows) == batch or n == total - 1:
-                insert_rows(cursor, table, columns, rows)
-                rows = []
 
 
 def _staff(username: str, organisation: Any, role: str) -> Any:
@@ -163,7 +151,7 @@ def child(database: str, contacts: int, cases: int) -> None:
                 "F", "35_59", "unknown", True, "", "U", "unknown", n % 7 == 0, n % 11 == 0, False, False, False,
                 sealed["narrative"], sealed["advice"], "advised", "not_asked", at, at)  # fmt: skip
 
-    _bulk("fulian_hotline_contact", CONTACT_COLUMNS, contact_row, contacts)
+    bulk_insert("fulian_hotline_contact", CONTACT_COLUMNS, contact_row, contacts)
     result["contacts_load_seconds"] = round(time.perf_counter() - t, 1)
 
     case_fields: dict[str, Any] = {f.name: f for f in Case._meta.concrete_fields}
@@ -182,13 +170,13 @@ def child(database: str, contacts: int, cases: int) -> None:
         return (counties[n % 4].pk, 1, f"B妇维〔{2025 + n % 2}〕{n:07d}号", STATUSES[n % 6], "", n % 9 == 0, summary, "",
                 "", "", worker, at, at, deadline)  # fmt: skip
 
-    _bulk("fulian_cases_case", CASE_COLUMNS, case_row, cases)
+    bulk_insert("fulian_cases_case", CASE_COLUMNS, case_row, cases)
     first_case = Case.objects.order_by("pk").values_list("pk", flat=True).first() or 0
     now = adapt(timezone.now())
-    _bulk("fulian_cases_party", PARTY_COLUMNS,
+    bulk_insert("fulian_cases_party", PARTY_COLUMNS,
           lambda n: (first_case + n, "helped", party_name, party_phone, secrets.token_hex(32), "", "", "", "F", "", now),
           cases)  # fmt: skip
-    _bulk("fulian_cases_casetask", TASK_COLUMNS,
+    bulk_insert("fulian_cases_casetask", TASK_COLUMNS,
           lambda n: (first_case + n, "follow_up", "跟踪回访", today + dt.timedelta(days=(n % 60) - 20),
                      workers[n % 40], now),
           cases)  # fmt: skip

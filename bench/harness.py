@@ -71,3 +71,16 @@ def insert_rows(cursor: Any, table: str, columns: str, rows: Sequence[Sequence[o
     marks = "(" + ", ".join(["%s"] * len(rows[0])) + ")"
     sql = f"INSERT INTO {table} ({columns}) VALUES " + ", ".join([marks] * len(rows))  # noqa: S608
     cursor.execute(sql, [v for row in rows for v in row])
+
+
+def bulk_insert(table: str, columns: str, rows_of: Any, total: int, batch: int = 500) -> None:
+    """`total` rows made by `rows_of(n)`, inserted `batch` at a time in one transaction."""
+    from django.db import connection, transaction
+
+    with transaction.atomic(), connection.cursor() as cursor:
+        rows: list[Sequence[object]] = []
+        for n in range(total):
+            rows.append(rows_of(n))
+            if len(rows) == batch or n == total - 1:
+                insert_rows(cursor, table, columns, rows)
+                rows = []

@@ -46,6 +46,8 @@ INSTALLED_APPS = [
     "fulian.hotline",
     "fulian.cases",
     "fulian.protection",
+    "fulian.dv",
+    "fulian.screening",
     "wagtail.contrib.settings",
     "wagtail.contrib.redirects",
     "wagtail.contrib.table_block",
@@ -239,6 +241,12 @@ AUDIT_RETENTION_DAYS = max(env_int("AUDIT_RETENTION_DAYS", 3 * 365), 183)
 CASE_ASSESSMENT_DAYS = env_int("CASE_ASSESSMENT_DAYS", 3)
 CASE_FOLLOW_UP_DAYS = env_int("CASE_FOLLOW_UP_DAYS", 30)
 REFERRAL_RESPONSE_DAYS = env_int("REFERRAL_RESPONSE_DAYS", 7)
+# Retention after closing (days), then the personal data is erased and the statistics kept
+# (fulian/cases/retention.py): minor-protection cases, and all others (0 = kept).
+MINOR_CASE_RETENTION_DAYS = max(env_int("MINOR_CASE_RETENTION_DAYS", 5 * 365), 1)
+CASE_RETENTION_DAYS = env_int("CASE_RETENTION_DAYS", 0)
+# 入职查询: days before a yearly re-check falls due that it is reminded and listed.
+SCREENING_REMIND_DAYS = env_int("SCREENING_REMIND_DAYS", 30)
 # 在线维权 on the portal (fulian/portal/online_forms.py): no CAPTCHA, so a form filled faster than
 # this is a script; a form page older than the maximum must be reloaded; submissions and lookups per address.
 ONLINE_REQUEST_MIN_SECONDS = env_int("ONLINE_REQUEST_MIN_SECONDS", 3)

@@ -25,3 +25,7 @@ TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBacken
 STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
+if not REDIS_URL:  # noqa: F405
+    # Per process: two test runs at once (or a test run beside `make demo`) never clear each
+    # other's once-only tokens and rate limits through a shared cache folder.
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "fulian-tests"}}

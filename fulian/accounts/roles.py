@@ -39,13 +39,17 @@ ROLES: tuple[Role, ...] = (
     Role("supervisor", _("分管领导"), "分管领导", ("view", "edit", "close", "export", "reveal"), (*PORTAL, "fulian_cases.approve_case"), reads_personal_data=True),
     Role("liaison", _("成员单位联络员"), "成员单位联络员", ("view", "edit"), PORTAL, reads_personal_data=True),
     Role("grassroots", _("基层妇联干部"), "基层妇联干部", ("view", "create", "edit"), PORTAL, reads_personal_data=True),
+    # Added to a supervisor who must hand identified lists of children to the court or procuratorate.
+    Role("minor_data_officer", _("未成年人信息导出"), "未成年人信息导出", (), ("fulian_cases.export_minor_identified",), reads_personal_data=True),
     Role("web_editor", _("网站编辑"), "Editors"),
     Role("campaign_manager", _("评选活动管理员"), "评选活动管理员", (), PORTAL),
     Role(
         "system_admin", _("系统管理员"), "系统管理员", (),
         (*PORTAL, "fulian_orgs.add_organisation", "fulian_orgs.change_organisation", "fulian_orgs.view_organisation",
          "auth.add_user", "auth.change_user", "auth.view_user",
-         "fulian_hotline.add_category", "fulian_hotline.change_category", "fulian_hotline.view_category"),
+         "fulian_hotline.add_category", "fulian_hotline.change_category", "fulian_hotline.view_category",
+         "fulian_protection.add_onestopsite", "fulian_protection.change_onestopsite",
+         "fulian_protection.view_onestopsite"),
         administrator=True,
     ),
     Role(

@@ -270,3 +270,25 @@ class CaseFilterForm(forms.Form):
     overdue = forms.BooleanField(label=_("有超期事项"), required=False)
     opened_from = forms.DateField(label=_("立案日期从"), required=False, widget=DATE)
     opened_to = forms.DateField(label=_("到"), required=False, widget=DATE)
+
+
+class CaseExportForm(forms.Form):
+    reason = forms.CharField(
+        label=_("导出用途"), max_length=200, widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("导出将被审计。请写明用途，例如：向市检察院报送年度统计。"),
+    )  # fmt: skip
+    identified = forms.BooleanField(
+        label=_("包含未成年人保护个案的儿童身份信息"), required=False,
+        help_text=_("不勾选时，未成年人保护个案去除姓名和电话，年龄以年龄段显示。"),
+    )  # fmt: skip
+
+    def __init__(self, *args: Any, identified_allowed: bool, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not identified_allowed:
+            del self.fields["identified"]
+
+    def clean_reason(self) -> str:
+        reason = self.cleaned_data["reason"].strip()
+        if len(reason) < 4:
+            raise forms.ValidationError(_("请具体写明导出用途。"))
+        return reason

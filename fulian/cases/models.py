@@ -9,6 +9,8 @@ own scope and sees only what the referral carries, never the case.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -71,12 +73,17 @@ class Case(ScopedRecord):
     # The earliest open deadline of the case's tasks and referrals, kept by the services: "overdue"
     # in lists is one indexed comparison instead of two subqueries per case.
     next_deadline = models.DateField(_("最近期限"), null=True, blank=True, editable=False)
+    # Set when the retention period has passed and the personal data was erased (statistics stay).
+    anonymised_at = models.DateTimeField(_("匿名化时间"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("维权个案")
         verbose_name_plural = _("维权个案")
         ordering = ["-opened_at", "-pk"]
-        permissions = [("approve_case", _("可以审批服务方案和结案"))]
+        permissions = [
+            ("approve_case", _("可以审批服务方案和结案")),
+            ("export_minor_identified", _("可以导出未成年人保护个案的儿童身份信息")),
+        ]
         indexes = [
             models.Index(fields=["organisation", "status", "-opened_at"], name="fulian_case_org_status_idx"),
             # A caseworker's own cases, newest first ("mine" in the list, "my work").
@@ -84,6 +91,10 @@ class Case(ScopedRecord):
             models.Index(fields=["next_deadline"], name="fulian_case_deadline_idx"),
             # The few cases waiting for approval, found without reading the others.
             models.Index(fields=["updated_at"], condition=~models.Q(pending=""), name="fulian_case_pending_idx"),
+            # Closed cases still holding personal data, by closing date: the retention sweep.
+            models.Index(
+                fields=["closed_at"], condition=models.Q(anonymised_at__isnull=True), name="fulian_case_retention_idx"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -98,6 +109,11 @@ class Case(ScopedRecord):
         from django.utils import timezone
 
         return self.next_deadline is not None and self.next_deadline < timezone.localdate()
+
+    def files_visible_to(self, user: Any) -> bool:
+        from fulian.cases.privacy import may_see_parties
+
+        return may_see_parties(user, self)
 
 
 class CaseNumber(models.Model):
@@ -286,6 +302,12 @@ class CaseTask(models.Model):
                 condition=models.Q(done_at__isnull=True, escalated_at__isnull=False),
                 name="fulian_task_escalated_idx",
             ),
+            # The alert job reads only open tasks not yet raised (a range of this, not every task due).
+            models.Index(
+                fields=["due_on"],
+                condition=models.Q(done_at__isnull=True, escalated_at__isnull=True),
+                name="fulian_task_to_raise_idx",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -367,6 +389,9 @@ class Referral(ScopedRecord):
             models.Index(fields=["organisation", "status", "deadline"], name="fulian_referral_unit_idx"),
             models.Index(fields=["deadline"], condition=models.Q(escalated_at__isnull=False),
                          name="fulian_referral_escalated_idx"),
+            # The alert job: open referrals not yet raised, by deadline.
+            models.Index(fields=["deadline"], condition=models.Q(status__in=["sent", "accepted"], escalated_at__isnull=True),
+                         name="fulian_referral_to_raise_idx"),
         ]  # fmt: skip
 
     def __str__(self) -> str:

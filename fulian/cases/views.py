@@ -13,7 +13,8 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Prefetch
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -25,6 +26,7 @@ from fulian.accounts.reauth import fresh_login_required
 from fulian.audit.services import audit_list_read, audit_record
 from fulian.cases import forms as f
 from fulian.cases import services as s
+from fulian.cases.exports import csv_stream, may_export_identified
 from fulian.cases.models import (
     Approval,
     Case,
@@ -36,6 +38,7 @@ from fulian.cases.models import (
     ReferralStatus,
     Status,
 )
+from fulian.cases.privacy import HIDDEN, is_restricted, may_see_parties, restricted_category_ids
 from fulian.hotline.models import Category, Contact
 from fulian.lib.forms import add_service_errors
 from fulian.lib.once import claim, release
@@ -53,15 +56,15 @@ REFERRAL_DEFERRED = ("request", "shared_details", "consent_override", "reject_re
 # --- the list -------------------------------------------------------------------------------------
 
 
-def _helped_name(case: Any) -> str:
+def _helped_name(case: Any, restricted: set[int]) -> str:
+    if is_restricted(case, restricted):
+        return str(HIDDEN)  # a child in a minor-protection case: named on its case page only
     helped = getattr(case, "helped", [])
     return mask_name(helped[0].name) if helped and helped[0].name else ""
 
 
-def case_list(request: HttpRequest) -> HttpResponse:
-    if not may(request.user, "view", Case):
-        raise PermissionDenied
-    form = f.CaseFilterForm(request.GET or None)
+def _filtered(request: HttpRequest, form: f.CaseFilterForm) -> tuple[Any, dict[str, str]]:
+    """The cases the user may see, narrowed by the list's filters (also used by the export)."""
     cases = visible(request.user, Case)
     filters: dict[str, str] = {}
     if form.is_valid():
@@ -83,6 +86,14 @@ def case_list(request: HttpRequest) -> HttpResponse:
         if data["opened_to"]:
             cases = cases.filter(opened_at__lt=day_start(data["opened_to"] + dt.timedelta(days=1)))
         filters = {k: request.GET.get(k, "") for k in form.fields if request.GET.get(k)}
+    return cases, filters
+
+
+def case_list(request: HttpRequest) -> HttpResponse:
+    if not may(request.user, "view", Case):
+        raise PermissionDenied
+    form = f.CaseFilterForm(request.GET or None)
+    cases, filters = _filtered(request, form)
     # Only what the list shows is read and decrypted: the helped person's name, not the narratives.
     helped = Prefetch(
         "parties",
@@ -96,7 +107,8 @@ def case_list(request: HttpRequest) -> HttpResponse:
         .order_by("-opened_at", "-pk")
     )
     page = CappedPaginator(cases, PAGE_SIZE).get_page(request.GET.get("p"))
-    rows = [(case, _helped_name(case)) for case in page]
+    restricted = restricted_category_ids()
+    rows = [(case, _helped_name(case, restricted)) for case in page]
     audit_list_read(actor=request.user, model=Case, shown=list(page))
     return render(
         request,
@@ -110,7 +122,36 @@ def case_list(request: HttpRequest) -> HttpResponse:
             "pendings": [(Approval.PLAN, _("服务方案")), (Approval.CLOSE, _("结案"))],
             "categories": Category.objects.filter(parent=None, active=True),
             "can_create": may(request.user, "create", Case),
+            "can_export": may(request.user, "export", Case),
         },
+    )
+
+
+@fresh_login_required
+def case_export(request: HttpRequest) -> HttpResponseBase:
+    """Export the filtered list as CSV, after a stated reason; audited with the reason and the count."""
+    if not may(request.user, "export", Case):
+        raise PermissionDenied
+    allowed = may_export_identified(request.user)
+    form = f.CaseExportForm(request.POST or None, identified_allowed=allowed)
+    if request.method == "POST" and form.is_valid():
+        cases, filters = _filtered(request, f.CaseFilterForm(request.GET or None))
+        identified = allowed and bool(form.cleaned_data.get("identified"))
+        with transaction.atomic():
+            audit_record(
+                action="case.export", actor=request.user,
+                detail={"filters": filters, "reason": form.cleaned_data["reason"], "identified": identified,
+                        "rows": cases.count()},
+            )  # fmt: skip
+        response = StreamingHttpResponse(
+            csv_stream(cases, identified=identified), content_type="text/csv; charset=utf-8"
+        )
+        response["Content-Disposition"] = f'attachment; filename="cases-{timezone.localdate():%Y%m%d}.csv"'
+        return response
+    return render(
+        request,
+        "hotline/simple_form.html",
+        {"form": form, "title": _("导出个案"), "back": reverse("cases_case_list")},
     )
 
 
@@ -178,7 +219,10 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
     today = timezone.localdate()
     tasks = list(case.tasks.select_related("assignee"))
-    parties = [(party, party.masked()) for party in case.parties.all()]
+    # A minor-protection case shows its people to its caseworker and supervisors only.
+    sees_parties = may_see_parties(user, case)
+    hidden = dict.fromkeys(("name", "phone", "id_number", "address"), HIDDEN)
+    parties = [(party, party.masked() if sees_parties else hidden) for party in case.parties.all()]
     protocol = list(case.protocol.select_related("owner"))
     can_edit = may(user, "edit", Case)
     return render(
@@ -202,12 +246,25 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "protocol": protocol,
             "protocol_done": sum(1 for item in protocol if item.done_at is not None),
             "can_edit": can_edit and case.is_open,
-            "can_reveal": may(user, "reveal", Case),
+            "can_reveal": may(user, "reveal", Case) and sees_parties,
+            "sees_child": sees_parties,
+            "hidden": HIDDEN,
             "can_approve": user.has_perm("fulian_cases.approve_case") and bool(case.pending),
             "actions": _available_actions(user, case),
             "parts": PARTS if can_edit and case.is_open else {},
+            "panels": _panels("case_detail_panels", request, case),
         },
     )
+
+
+def _panels(hook: str, request: HttpRequest, *args: Any) -> list[str]:
+    """HTML sections other apps add to a casework page (protection orders, one-stop sessions…).
+
+    Each registered function takes (request, *args) and returns rendered HTML or None, so the
+    cases app does not import the protocols built on it."""
+    from wagtail import hooks
+
+    return [html for fn in hooks.get_hooks(hook) if (html := fn(request, *args))]
 
 
 @dataclass(frozen=True)
@@ -469,6 +526,8 @@ def party_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if party is None:
         raise Http404
     case = get_for_user(request.user, Case, party.case_id, "edit", audit=False)
+    if not may_see_parties(request.user, case):
+        raise Http404
     initial = {"role": party.role, "relationship": party.relationship, "sex": party.sex, "age": party.age}
     form = f.PartyForm(request.POST or None, initial=initial)
     for field, shown in party.masked().items():
@@ -524,6 +583,8 @@ def party_reveal(request: HttpRequest, pk: int, field: str) -> HttpResponse:
     if party is None:
         raise Http404
     case = get_for_user(request.user, Case, party.case_id, "reveal", audit=False)
+    if not may_see_parties(request.user, case):
+        raise Http404
     if field not in PARTY_FIELDS:
         return redirect("cases_case_detail", pk=case.pk)
     with transaction.atomic():
@@ -588,11 +649,17 @@ def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
                       "reject": f.RejectForm(initial={"version": referral.version})}  # fmt: skip
         elif referral.status == ReferralStatus.ACCEPTED:
             forms_ = {"act": f.ActionForm(), "complete": f.CompleteForm(initial={"version": referral.version})}
+    # A unit that has accepted a referral of a minor-protection case needs to know which child it
+    # is acting for: the one place outside the case page where the child's name is shown.
+    child_name = ""
+    if referral.status in (ReferralStatus.ACCEPTED, ReferralStatus.DONE) and is_restricted(referral.case):
+        helped = referral.case.parties.filter(role=PartyRole.HELPED).order_by("pk").first()
+        child_name = helped.name if helped is not None else ""
     return render(
         request,
         "cases/referral_detail.html",
         {"referral": referral, "forms": forms_, "labels": {k: v[0] for k, v in LIAISON_OPERATIONS.items()},
-         "today": timezone.localdate()},
+         "today": timezone.localdate(), "child_name": child_name},
     )  # fmt: skip
 
 
@@ -679,6 +746,7 @@ def my_work(request: HttpRequest) -> HttpResponse:
 
         context["queue"] = list(queue(user)[:20])
     context["home"] = organisation_of(user)
+    context["panels"] = _panels("my_work_sections", request, today)
     return render(request, "cases/my_work.html", context)
 
 
@@ -688,6 +756,7 @@ def urls() -> list[Any]:
     return [
         path("", case_list, name="cases_case_list"),
         path("new/", case_create, name="cases_case_add"),
+        path("export/", case_export, name="cases_case_export"),
         path("<int:pk>/", case_detail, name="cases_case_detail"),
         path("<int:pk>/do/<str:name>/", case_operation, name="cases_case_operation"),
         path("<int:pk>/add/<str:name>/", case_part, name="cases_case_part"),

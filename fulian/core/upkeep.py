@@ -56,10 +56,26 @@ def sweep_attachment_files() -> None:
 
 def escalate_casework_deadlines() -> None:
     from fulian.cases.services import escalate_overdue
+    from fulian.dv.services import order_alerts
     from fulian.hotline.services import rings_prune
+    from fulian.protection.services import escalate_protocol
 
     escalate_overdue()
+    order_alerts()
+    escalate_protocol()
     rings_prune()
+
+
+def anonymise_expired_cases() -> None:
+    from fulian.cases.retention import anonymise_expired
+
+    anonymise_expired()
+
+
+def remind_screening_rechecks() -> None:
+    from fulian.screening.services import recheck_reminders
+
+    recheck_reminders()
 
 
 def periodic_jobs() -> list[tuple[float, Callable[[], Any]]]:
@@ -72,4 +88,6 @@ def periodic_jobs() -> list[tuple[float, Callable[[], Any]]]:
         (3600.0, prune_audit_trail),
         (3600.0, sweep_attachment_files),
         (600.0, escalate_casework_deadlines),
+        (3600.0, remind_screening_rechecks),
+        (86400.0, anonymise_expired_cases),
     ]

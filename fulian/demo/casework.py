@@ -80,6 +80,11 @@ def load_casework(organisations: dict[str, Organisation]) -> None:
         actor=_user("caseworker"), case=case, kind="counselling", provider="市妇联心理咨询室",
         delivered_on=today - dt.timedelta(days=3), outcome="情绪趋于稳定。",
     )  # fmt: skip
+    # The police's warning letter and two protection orders: one waits past its ruling deadline, one
+    # expires within 14 days (both raise their reminder on 我的工作).
+    from fulian.dv.demo import load_dv_demo
+
+    load_dv_demo(case, _user("caseworker"))
     cases.referral_send(
         actor=_user("caseworker"), case=case, member_unit=police, request="请依法出具家庭暴力告诫书并加强巡查。",
         shared_details="求助人陈女士，电话 13905621234；加害人王某，系其丈夫。", deadline=today + dt.timedelta(days=5),
@@ -119,13 +124,14 @@ def load_casework(organisations: dict[str, Organisation]) -> None:
     # A school's mandatory report about a 12-year-old girl: it opens a minor-protection case.
     from fulian.protection.services import report_record
 
-    report_record(
+    report = report_record(
         actor=_user("caseworker"), organisation=tongguan, sector="school", reporting_unit="铜官区某小学",
         reporter_name="李老师", reporter_phone="13605620003", situation="2", child_age=12, child_sex="F",
         discovered_at=now - dt.timedelta(hours=30), reported_at=now - dt.timedelta(hours=29),
         police_unit="铜官分局某派出所", receipt_number="JJ20260001", police_action="accepted",
         civil_affairs_notified=True, education_notified=True,
     )  # fmt: skip
+    load_protocol(report.case, tongguan, organisations["铜陵市妇联"])
 
     # An online request from the portal, waiting in the 郊区 queue (look it up with the last four digits 1234).
     hotline.online_request_submit(
@@ -142,4 +148,45 @@ def load_casework(organisations: dict[str, Organisation]) -> None:
     hotline.counselling_save(
         actor=_user("counsellor"), contact=counselling, presenting_problem="产后抑郁情绪，睡眠差",
         risk_level="medium", intervention="情绪疏导，建议就医评估", follow_up_plan="一周后电话回访",
+    )  # fmt: skip
+
+    # The community's children's centre: one volunteer is due for the yearly re-check (我的工作 shows it).
+    from fulian.screening.demo import load_screening_demo
+
+    load_screening_demo(organisations["五一社区妇联"], _user("grassroots"))
+
+
+def load_protocol(case: Any, office: Organisation, city: Organisation) -> None:
+    """The report's checklist at work: the one-stop session, the legal-aid lawyer, psychological
+    support and judicial relief are recorded; school arrangements and follow-up are still open."""
+    from fulian.cases import services as cases
+    from fulian.protection import services as protection
+    from fulian.protection.models import OneStopSite
+
+    worker = _user("caseworker")
+    now, today = timezone.now(), timezone.localdate()
+    child = case.parties.get()
+    cases.party_update(actor=worker, party=child, name="林小雨")
+    site = OneStopSite.objects.create(
+        organisation=city, name="铜陵市未成年被害人一站式询问救助中心", address="铜陵市铜官区长江西路（市公安局办案中心内）",
+        rooms="询问室、身体检查室、心理疏导室、休息室", contact="值班电话 0562-1234567",
+    )  # fmt: skip
+    protection.session_record(
+        actor=worker, case=case, site=site, held_at=now - dt.timedelta(hours=20),
+        participants=["police", "procurator", "doctor", "psychologist", "guardian", "federation"],
+        female_officer=True, interviews=1, recording_reference="TGFJ-2026-LX-031", medical_exam=True,
+        evidence_collected=True, evidence_notes="已提取生物检材，由公安机关保管。", rights_notified=True,
+        psychological_assessment="情绪紧张，睡眠差，建议持续心理支持。",
+    )  # fmt: skip
+    protection.assistance_record(
+        actor=worker, case=case, kind="legal", provider="铜官区法律援助中心（指派律师）", provided_on=today,
+        notes="为被害人指派法律援助律师，代理刑事附带民事诉讼。",
+    )  # fmt: skip
+    protection.assistance_record(
+        actor=worker, case=case, kind="psychological", provider="市妇联心理咨询室", provided_on=today,
+        notes="每周一次心理辅导，共八次。",
+    )  # fmt: skip
+    protection.assistance_record(
+        actor=worker, case=case, kind="judicial", provider="铜陵市人民检察院", provided_on=today,
+        amount=5000, notes="国家司法救助金。",
     )  # fmt: skip

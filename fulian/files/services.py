@@ -99,6 +99,10 @@ def attachment_for_user(user: Any, pk: Any, action: str = "view") -> Attachment:
     if model is None or not issubclass(model, ScopedRecord):
         raise Http404
     attachment.record = get_for_user(user, model, attachment.object_id, action, audit=False)
+    # A record may narrow who sees its files further than its scope (a minor-protection case).
+    narrower = getattr(attachment.record, "files_visible_to", None)
+    if narrower is not None and not narrower(user):
+        raise Http404
     return attachment
 
 

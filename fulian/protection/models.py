@@ -139,12 +139,134 @@ class ProtocolItem(models.Model):
     done_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # Set once when the step passes its due date undone: the alert is raised exactly once.
+    escalated_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("办理流程事项")
         verbose_name_plural = _("办理流程事项")
         ordering = ["due_on", "pk"]
         constraints = [models.UniqueConstraint(fields=["case", "step"], name="fulian_protocol_one_step")]
+        indexes = [
+            # The alert scan reads only open, not yet escalated steps, by due date.
+            models.Index(
+                fields=["due_on"],
+                condition=models.Q(done_at__isnull=True, escalated_at__isnull=True),
+                name="fulian_protocol_open_idx",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.get_step_display()
+
+    @property
+    def action_url(self) -> str:
+        """Where the work of this step is recorded (recording it ticks the step)."""
+        from django.urls import reverse
+
+        if self.step == Step.ONE_STOP:
+            return reverse("protection_session_add", args=[self.case_id])
+        kind = {Step.LEGAL_AID: "legal", Step.PSYCHOLOGICAL: "psychological", Step.RELIEF: "judicial",
+                Step.SCHOOL: "schooling"}.get(Step(self.step))  # fmt: skip
+        return f"{reverse('protection_assistance_add', args=[self.case_id])}?kind={kind}" if kind else ""
+
+
+# --- one-stop questioning and assistance (一站式询问救助) ------------------------------------------------
+
+
+class OneStopSite(models.Model):
+    """A place where a child is questioned once, examined and helped, with everyone present."""
+
+    organisation = models.ForeignKey(
+        "fulian_orgs.Organisation", verbose_name=_("所属妇联"), on_delete=models.PROTECT, related_name="+"
+    )
+    name = models.CharField(_("名称"), max_length=100)
+    address = models.CharField(_("地址"), max_length=200)
+    rooms = models.CharField(_("功能室"), max_length=200, blank=True, help_text=_("如：询问室、检查室、心理疏导室"))
+    contact = models.CharField(_("联系人及电话"), max_length=100, blank=True)
+    active = models.BooleanField(_("启用"), default=True)
+
+    class Meta:
+        verbose_name = _("一站式询问救助场所")
+        verbose_name_plural = _("一站式询问救助场所")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Participant(models.TextChoices):
+    POLICE = "police", _("公安民警")
+    PROCURATOR = "procurator", _("检察官")
+    DOCTOR = "doctor", _("医生")
+    PSYCHOLOGIST = "psychologist", _("心理咨询师")
+    SOCIAL_WORKER = "social_worker", _("社会工作者")
+    GUARDIAN = "guardian", _("法定代理人（监护人）")
+    APPROPRIATE_ADULT = "appropriate_adult", _("合适成年人")
+    FEDERATION = "federation", _("妇联干部")
+
+
+class OneStopSession(models.Model):
+    """One session of questioning and assistance for a child. The recording stays with the police:
+    only its reference is kept here."""
+
+    case = models.ForeignKey("fulian_cases.Case", on_delete=models.CASCADE, related_name="one_stop_sessions")
+    site = models.ForeignKey(OneStopSite, verbose_name=_("场所"), on_delete=models.PROTECT, related_name="sessions")
+    held_at = models.DateTimeField(_("时间"))
+    participants = models.JSONField(_("参与人员"), default=list)
+    # For a girl: was a woman officer present (the questioning of a girl is done by or with a woman).
+    female_officer = models.BooleanField(_("有女性工作人员在场"), null=True, blank=True)
+    no_female_officer_reason = EncryptedTextField(_("无女性工作人员在场的原因"), blank=True)
+    interviews = models.PositiveSmallIntegerField(_("本次询问次数"), default=1)
+    # The one-interview principle: any interview after the first needs a reason on record.
+    repeat_reason = EncryptedTextField(_("再次询问的理由"), blank=True)
+    recording_reference = models.CharField(_("同步录音录像编号"), max_length=60, blank=True)
+    medical_exam = models.BooleanField(_("已进行身体检查"), default=False)
+    evidence_collected = models.BooleanField(_("已提取固定证据"), default=False)
+    evidence_notes = EncryptedTextField(_("证据情况"), blank=True)
+    rights_notified = models.BooleanField(_("已告知诉讼权利"), default=False)
+    psychological_assessment = EncryptedTextField(_("心理评估"), blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("一站式询问救助记录")
+        verbose_name_plural = _("一站式询问救助记录")
+        ordering = ["held_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.site} {self.held_at:%Y-%m-%d}"
+
+    def participant_labels(self) -> list[str]:
+        labels = dict(Participant.choices)
+        return [str(labels.get(code, code)) for code in self.participants]
+
+
+class AssistanceKind(models.TextChoices):
+    JUDICIAL = "judicial", _("司法救助")
+    PSYCHOLOGICAL = "psychological", _("心理救助")
+    SOCIAL = "social", _("社会救助")
+    MEDICAL = "medical", _("医疗救助")
+    PLACEMENT = "placement", _("生活安置")
+    SCHOOLING = "schooling", _("复学就业")
+    LEGAL = "legal", _("法律支持")
+    TRAINING = "training", _("技能培训")
+
+
+class Assistance(models.Model):
+    case = models.ForeignKey("fulian_cases.Case", on_delete=models.CASCADE, related_name="assistance")
+    kind = models.CharField(_("救助类型"), max_length=16, choices=AssistanceKind.choices)
+    provider = models.CharField(_("提供单位"), max_length=100)
+    amount = models.DecimalField(_("金额（元）"), max_digits=10, decimal_places=2, null=True, blank=True)
+    provided_on = models.DateField(_("日期"))
+    notes = EncryptedTextField(_("说明"), blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("救助帮扶")
+        verbose_name_plural = _("救助帮扶")
+        ordering = ["provided_on", "pk"]
+
+    def __str__(self) -> str:
+        return self.get_kind_display()

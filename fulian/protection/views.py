@@ -8,18 +8,29 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from fulian.audit.services import audit_list_read
 from fulian.cases.models import Case
+from fulian.cases.privacy import may_see_parties
 from fulian.lib.forms import add_service_errors
 from fulian.lib.once import claim, release
 from fulian.lib.paging import CappedPaginator
-from fulian.protection.forms import ReportForm
-from fulian.protection.models import MandatoryReport, ProtocolItem
-from fulian.protection.services import may_see_reporter, protocol_item_done, protocol_start, report_record
-from fulian.security.access import get_for_user, may, visible
+from fulian.protection.forms import AssistanceForm, PoliceFollowUpForm, ReportForm, SessionForm
+from fulian.protection.models import AssistanceKind, MandatoryReport, ProtocolItem
+from fulian.protection.services import (
+    assistance_record,
+    may_see_reporter,
+    protocol_item_done,
+    protocol_start,
+    report_police_update,
+    report_record,
+    session_record,
+)
+from fulian.security.access import can, get_for_user, may, scope, visible
 
 REPORTER_FIELDS = ("reporting_unit", "reporter_name", "reporter_phone")
 
@@ -65,10 +76,24 @@ def report_create(request: HttpRequest) -> HttpResponse:
 
 def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
     report = get_for_user(request.user, MandatoryReport, pk)
+    form = None
+    if can(request.user, "edit", report.case):
+        fields = ("police_action", "receipt_number", "feedback_at", "civil_affairs_notified", "education_notified")
+        form = PoliceFollowUpForm(request.POST or None, initial={k: getattr(report, k) for k in fields})
+        if request.method == "POST" and form.is_valid():
+            try:
+                report_police_update(actor=request.user, report=report, **form.cleaned_data)
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(request, _("已保存。"))
+                return redirect("protection_report_detail", pk=report.pk)
+    elif request.method == "POST":
+        raise PermissionDenied
     return render(
         request,
         "protection/report_detail.html",
-        {"report": report, "show_reporter": may_see_reporter(request.user, report)},
+        {"report": report, "show_reporter": may_see_reporter(request.user, report), "form": form},
     )
 
 
@@ -93,6 +118,92 @@ def protocol_done_view(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("cases_case_detail", pk=case.pk)
 
 
+def _case_form(
+    request: HttpRequest,
+    case_pk: int,
+    form_class: type[Any],
+    record: Any,
+    title: str,
+    done: str,
+    initial: dict[str, Any] | None = None,
+) -> HttpResponse:
+    """Record something on a case through its service: errors in Chinese, double clicks saved once."""
+    case = get_for_user(request.user, Case, case_pk, "edit", audit=False)
+    form = form_class(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        token = data.pop("once")
+        if not claim(request.user, token):
+            messages.info(request, _("已经提交过，未重复保存。"))
+            return redirect("cases_case_detail", pk=case.pk)
+        try:
+            record(actor=request.user, case=case, **data)
+        except ValidationError as error:
+            release(request.user, token)
+            add_service_errors(form, error)
+        else:
+            messages.success(request, done)
+            return redirect("cases_case_detail", pk=case.pk)
+    return render(
+        request,
+        "hotline/simple_form.html",
+        {"form": form, "title": f"{case.number} · {title}", "back": reverse("cases_case_detail", args=[case.pk])},
+    )
+
+
+def session_add(request: HttpRequest, case_pk: int) -> HttpResponse:
+    return _case_form(
+        request, case_pk, SessionForm, session_record, _("一站式询问救助记录"), _("已记录一站式询问救助。")
+    )
+
+
+def assistance_add(request: HttpRequest, case_pk: int) -> HttpResponse:
+    # A checklist step links here with the kind that fulfils it (?kind=legal); anything else is ignored.
+    kind = request.GET.get("kind", "")
+    initial = {"kind": kind} if kind in AssistanceKind.values else None
+    return _case_form(
+        request, case_pk, AssistanceForm, assistance_record, _("记录救助帮扶"), _("已记录救助帮扶。"), initial
+    )
+
+
+def case_panel(request: HttpRequest, case: Case) -> str | None:
+    """The case page's one-stop sessions and assistance (hooked into cases' case page)."""
+    sessions = list(case.one_stop_sessions.select_related("site"))
+    assistance = list(case.assistance.all())
+    can_edit = can(request.user, "edit", case) and case.is_open
+    if not (sessions or assistance or case.minor_involved):
+        return None
+    return render_to_string(
+        "protection/case_panel.html",
+        {"case": case, "sessions": sessions, "assistance": assistance, "can_edit": can_edit,
+         "sees_child": may_see_parties(request.user, case)},
+        request=request,
+    )  # fmt: skip
+
+
+def my_work_section(request: HttpRequest, today: Any) -> str | None:
+    """Checklist steps: the user's own open steps; for supervisors, steps past due in their scope."""
+    user: Any = request.user
+    if not may(user, "view", Case):
+        return None
+    in_scope = scope(user, Case, via="case__")
+    mine = list(
+        ProtocolItem.objects.filter(in_scope, owner=user.pk, done_at__isnull=True)
+        .select_related("case").only("pk", "step", "due_on", "case__id", "case__number")
+        .order_by("due_on")[:20]
+    )  # fmt: skip
+    late: list[ProtocolItem] = []
+    if user.has_perm("fulian_cases.approve_case"):
+        late = list(
+            ProtocolItem.objects.filter(in_scope, done_at__isnull=True, escalated_at__isnull=False)
+            .select_related("case").only("pk", "step", "due_on", "case__id", "case__number")
+            .order_by("due_on")[:50]
+        )  # fmt: skip
+    if not (mine or late):
+        return None
+    return render_to_string("protection/my_work.html", {"mine": mine, "late": late, "today": today}, request=request)
+
+
 def urls() -> list[Any]:
     from django.urls import path
 
@@ -102,4 +213,6 @@ def urls() -> list[Any]:
         path("<int:pk>/", report_detail, name="protection_report_detail"),
         path("protocol/start/<int:case_pk>/", protocol_start_view, name="protection_protocol_start"),
         path("protocol/<int:pk>/done/", protocol_done_view, name="protection_protocol_done"),
+        path("case/<int:case_pk>/session/", session_add, name="protection_session_add"),
+        path("case/<int:case_pk>/assistance/", assistance_add, name="protection_assistance_add"),
     ]

@@ -129,3 +129,20 @@ def _rechain():
         event.save(update_fields=["prev_hash", "hash"])
         prev = event.hash
     AuditHead.objects.filter(pk=1).update(hash=prev)
+
+
+def test_many_records_written_at_once_chain_like_single_ones(chain):
+    from fulian.audit.services import audit_record_many
+    from fulian.orgs.models import Organisation
+
+    targets = [Organisation.objects.create(name=f"单位{n}", kind="member_unit") for n in range(3)]
+    assert audit_record_many(action="test.many", records=[(t, {"n": n}) for n, t in enumerate(targets)]) == 3
+    after = audit_record(action="test.after")
+    many = list(AuditEvent.objects.filter(action="test.many").order_by("seq"))
+    assert [e.seq for e in many] == [chain[-1].seq + 1, chain[-1].seq + 2, chain[-1].seq + 3]
+    assert [e.target_id for e in many] == [str(t.pk) for t in targets]
+    assert after.seq == many[-1].seq + 1
+    assert after.prev_hash == many[-1].hash
+    assert verify_chain().ok
+    _sql("UPDATE fulian_audit_auditevent SET detail = %s WHERE seq = %s", ['{"n": 9}', many[1].seq])
+    assert not verify_chain().ok

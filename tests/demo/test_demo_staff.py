@@ -25,18 +25,20 @@ MENUS = {
     "问题分类": "/admin/hotline_categories/",
     "强制报告": "/admin/protection/reports/",
     "组织机构": "/admin/organisations/",
+    "入职查询": "/admin/screening/",
+    "一站式场所": "/admin/protection_sites/",
 }
 # Which of those menus each demo user must see; every other one must be absent.
 SEES = {
     "hotline": {"服务对象", "12338 热线", "维权个案", "我的工作", "强制报告"},
     "counsellor": {"服务对象", "12338 热线", "维权个案", "我的工作"},
-    "caseworker": {"服务对象", "12338 热线", "维权个案", "我的工作", "强制报告"},
-    "caseworker2": {"服务对象", "12338 热线", "维权个案", "我的工作", "强制报告"},
-    "supervisor": {"服务对象", "12338 热线", "维权个案", "我的工作", "强制报告"},
+    "caseworker": {"服务对象", "12338 热线", "维权个案", "我的工作", "强制报告", "入职查询"},
+    "caseworker2": {"服务对象", "12338 热线", "维权个案", "我的工作", "强制报告", "入职查询"},
+    "supervisor": {"服务对象", "12338 热线", "维权个案", "我的工作", "强制报告", "入职查询"},
     "liaison": {"服务对象", "转介办理", "我的工作"},
-    "grassroots": {"服务对象", "12338 热线", "维权个案", "我的工作", "强制报告"},
+    "grassroots": {"服务对象", "12338 热线", "维权个案", "我的工作", "强制报告", "入职查询"},
     "campaign": set(),
-    "sysadmin": {"组织机构", "问题分类"}, "secadmin": {"登录锁定", "角色分配"}, "auditor": {"审计记录"},
+    "sysadmin": {"组织机构", "问题分类", "一站式场所"}, "secadmin": {"登录锁定", "角色分配"}, "auditor": {"审计记录"},
 }  # fmt: skip
 
 

@@ -152,3 +152,34 @@ def test_other_situations_get_no_protocol_until_started(orgs, owner):
     response = login_verified(Client(), owner).post(f"/admin/protection/reports/protocol/start/{report.case.pk}/")
     assert response.status_code == 302
     assert report.case.protocol.count() == 7
+
+
+def test_the_police_follow_up_is_recorded_and_checked(orgs, owner, outsider):
+    from fulian.protection.services import report_police_update
+
+    report = report_record(actor=owner, organisation=orgs["county"], **_data())
+    with pytest.raises(ValidationError) as raised:
+        report_police_update(actor=owner, report=report, police_action="filed",
+                             feedback_at=report.reported_at - dt.timedelta(minutes=1))  # fmt: skip
+    assert "不能早于报告时间" in raised.value.message_dict["feedback_at"][0]
+    with pytest.raises(ValidationError):
+        report_police_update(actor=owner, report=report, police_action="lost")
+    with pytest.raises(PermissionDenied):
+        report_police_update(actor=outsider, report=report, police_action="filed")
+    report.refresh_from_db()
+    assert report.police_action == "pending"
+    report_police_update(actor=owner, report=report, police_action="filed", receipt_number="LA2026-9",
+                         feedback_at=report.reported_at, education_notified=True)  # fmt: skip
+    report.refresh_from_db()
+    assert (report.police_action, report.receipt_number, report.education_notified) == ("filed", "LA2026-9", True)
+    assert AuditEvent.objects.filter(action="mandatory_report.update", target_id=str(report.pk)).exists()
+
+
+def test_the_follow_up_form_answers_bad_input_in_chinese(orgs, owner):
+    report = report_record(actor=owner, organisation=orgs["county"], **_data())
+    client = login_verified(Client(), owner)
+    early = timezone.localtime(report.reported_at - dt.timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M")
+    response = client.post(f"/admin/protection/reports/{report.pk}/", {"police_action": "filed", "feedback_at": early})
+    assert response.status_code == 200
+    assert "不能早于报告时间" in response.content.decode()
+    assert client.post(f"/admin/protection/reports/{report.pk}/", {"police_action": "filed"}).status_code == 302

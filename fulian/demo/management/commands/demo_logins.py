@@ -25,3 +25,8 @@ class Command(BaseCommand):
             "演示流程：hotline 登记来电 → caseworker 在“12338 热线”中由来电立案、记录同意并转介市公安局"
             " → liaison 在“转介办理”中接收并办结 → supervisor 在“我的工作”中审批结案。"
         )
+        self.stdout.write(
+            "未成年人保护：caseworker 在“强制报告”中打开学校的报告 → 个案页的办理流程（一站式询问、法律援助、心理支持、"
+            "司法救助已记录）；陈晓梅个案有告诫书和两份保护令（裁定超期、即将到期提醒见 supervisor 的“我的工作”）；"
+            "grassroots 的“我的工作”显示待复查的儿童之家志愿者。"
+        )

@@ -22,7 +22,7 @@ import uuid
 from collections.abc import Sequence
 from typing import Any
 
-from harness import bulk_insert, percentiles, run_children
+from harness import bulk_insert, percentiles, run_children, signed_in_client, staff_user, timed_get
 
 CONTACT_COLUMNS = (
     "organisation_id, version, channel, received_at, call_type, caller_name, caller_phone, caller_phone_index, "
@@ -39,54 +39,6 @@ PARTY_COLUMNS = (
 )
 TASK_COLUMNS = "case_id, kind, title, due_on, assignee_id, created_at"
 STATUSES = ("registered", "assessed", "planned", "in_service", "follow_up", "closed")
-
-
-def _staff(username: str, organisation: Any, role: str) -> Any:
-    from django.contrib.auth import get_user_model
-
-    from fulian.accounts.services import staff_place, staff_set_roles
-
-    user = get_user_model().objects.create_user(username=username, password=secrets.token_urlsafe(16))
-    staff_place(actor=None, user=user, organisation=organisation)
-    staff_set_roles(actor=None, user=user, roles=[role])
-    return get_user_model().objects.get(pk=user.pk)
-
-
-def _client(user: Any) -> Any:
-    """A signed-in browser for `user`, both factors done."""
-    from django.test import Client
-    from django_otp import DEVICE_ID_SESSION_KEY
-    from django_otp.plugins.otp_totp.models import TOTPDevice
-
-    device = TOTPDevice.objects.create(user=user, name="TOTP", confirmed=True)
-    client = Client(HTTP_HOST="127.0.0.1")
-    client.force_login(user)
-    session = client.session
-    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-    session.save()
-    return client
-
-
-def _timed_get(client: Any, url: str, runs: int) -> tuple[dict[str, float], int]:
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    client.get(url)  # warm
-    samples = []
-    queries = 0
-    for n in range(runs):
-        if n == 0:
-            with CaptureQueriesContext(connection) as captured:
-                t = time.perf_counter()
-                response = client.get(url)
-                samples.append((time.perf_counter() - t) * 1000)
-            queries = len(captured)
-        else:
-            t = time.perf_counter()
-            response = client.get(url)
-            samples.append((time.perf_counter() - t) * 1000)
-        assert response.status_code == 200, (url, response.status_code)
-    return percentiles(samples, 2), queries
 
 
 def child(database: str, contacts: int, cases: int) -> None:
@@ -123,13 +75,13 @@ def child(database: str, contacts: int, cases: int) -> None:
         )
     ]
     home = counties[0]
-    operator = _staff("operator", home, "hotline_operator")
-    caseworker = _staff("caseworker", home, "caseworker")
+    operator = staff_user("operator", home, "hotline_operator")
+    caseworker = staff_user("caseworker", home, "caseworker")
     # Ten caseworkers per office share its cases (the measured one is the first of the first office).
     workers = [caseworker.pk] + [
-        _staff(f"caseworker{n}", counties[n % 4], "caseworker").pk for n in range(1, 40)
+        staff_user(f"caseworker{n}", counties[n % 4], "caseworker").pk for n in range(1, 40)
     ]  # worker n works in office n % 4, so case n's office matches its worker
-    supervisor = _staff("supervisor", city, "supervisor")
+    supervisor = staff_user("supervisor", city, "supervisor")
     result: dict[str, Any] = {"database": database, "contacts": contacts, "cases": cases}
     rng = random.Random(7)
 
@@ -208,14 +160,14 @@ def child(database: str, contacts: int, cases: int) -> None:
     result["caller_history"] = percentiles(samples, 2)
 
     # 3. Screens, through the whole stack.
-    boss, worker = _client(supervisor), _client(caseworker)
-    result["case_list_supervisor_filtered"], q1 = _timed_get(boss, "/admin/cases/?status=in_service&p=3", 60)
-    result["case_list_supervisor_all"], _ = _timed_get(boss, "/admin/cases/", 60)
-    result["case_list_caseworker_overdue"], _ = _timed_get(worker, "/admin/cases/?overdue=on&mine=on", 60)
-    result["case_list_deep_page"], _ = _timed_get(boss, "/admin/cases/?p=2000", 30)
-    result["my_work_caseworker"], _ = _timed_get(worker, "/admin/mywork/", 60)
-    result["my_work_supervisor"], _ = _timed_get(boss, "/admin/mywork/", 60)
-    result["contact_list"], q2 = _timed_get(_client(operator), "/admin/hotline/?channel=phone&p=5", 60)
+    boss, worker = signed_in_client(supervisor), signed_in_client(caseworker)
+    result["case_list_supervisor_filtered"], q1 = timed_get(boss, "/admin/cases/?status=in_service&p=3", 60)
+    result["case_list_supervisor_all"], _ = timed_get(boss, "/admin/cases/", 60)
+    result["case_list_caseworker_overdue"], _ = timed_get(worker, "/admin/cases/?overdue=on&mine=on", 60)
+    result["case_list_deep_page"], _ = timed_get(boss, "/admin/cases/?p=2000", 30)
+    result["my_work_caseworker"], _ = timed_get(worker, "/admin/mywork/", 60)
+    result["my_work_supervisor"], _ = timed_get(boss, "/admin/mywork/", 60)
+    result["contact_list"], q2 = timed_get(signed_in_client(operator), "/admin/hotline/?channel=phone&p=5", 60)
     result["queries"] = {"case_list_page": q1, "contact_list_page": q2}
     print(json.dumps(result, ensure_ascii=False))
 

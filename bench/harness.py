@@ -11,6 +11,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -84,3 +85,54 @@ def bulk_insert(table: str, columns: str, rows_of: Any, total: int, batch: int =
             if len(rows) == batch or n == total - 1:
                 insert_rows(cursor, table, columns, rows)
                 rows = []
+
+
+# --- screens measured through the whole stack (signed-in staff, two factors done) ---------------
+
+
+def staff_user(username: str, organisation: Any, role: str) -> Any:
+    from django.contrib.auth import get_user_model
+
+    from fulian.accounts.services import staff_place, staff_set_roles
+
+    user = get_user_model().objects.create_user(username=username, password=secrets.token_urlsafe(16))
+    staff_place(actor=None, user=user, organisation=organisation)
+    staff_set_roles(actor=None, user=user, roles=[role])
+    return get_user_model().objects.get(pk=user.pk)
+
+
+def signed_in_client(user: Any) -> Any:
+    """A signed-in browser for `user`, both factors done."""
+    from django.test import Client
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.create(user=user, name="TOTP", confirmed=True)
+    client = Client(HTTP_HOST="127.0.0.1")
+    client.force_login(user)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    return client
+
+
+def timed_get(client: Any, url: str, runs: int) -> tuple[dict[str, float], int]:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.get(url)  # warm
+    samples = []
+    queries = 0
+    for n in range(runs):
+        if n == 0:
+            with CaptureQueriesContext(connection) as captured:
+                t = time.perf_counter()
+                response = client.get(url)
+                samples.append((time.perf_counter() - t) * 1000)
+            queries = len(captured)
+        else:
+            t = time.perf_counter()
+            response = client.get(url)
+            samples.append((time.perf_counter() - t) * 1000)
+        assert response.status_code == 200, (url, response.status_code)
+    return percentiles(samples, 2), queries

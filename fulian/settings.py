@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "fulian.protection",
     "fulian.dv",
     "fulian.screening",
+    "fulian.ledger",
     "wagtail.contrib.settings",
     "wagtail.contrib.redirects",
     "wagtail.contrib.table_block",
@@ -247,6 +248,13 @@ MINOR_CASE_RETENTION_DAYS = max(env_int("MINOR_CASE_RETENTION_DAYS", 5 * 365), 1
 CASE_RETENTION_DAYS = env_int("CASE_RETENTION_DAYS", 0)
 # 入职查询: days before a yearly re-check falls due that it is reminded and listed.
 SCREENING_REMIND_DAYS = env_int("SCREENING_REMIND_DAYS", 30)
+# 台账 import (fulian/ledger/imports.py): rows and size of one sheet, errors listed, hours an
+# unconfirmed preview's sealed sheet is kept.
+LEDGER_IMPORT_MAX_ROWS = env_int("LEDGER_IMPORT_MAX_ROWS", 50_000)
+LEDGER_IMPORT_MAX_BYTES = env_int("LEDGER_IMPORT_MAX_BYTES", 10 * 1024 * 1024)
+LEDGER_IMPORT_MAX_UNZIPPED_BYTES = env_int("LEDGER_IMPORT_MAX_UNZIPPED_BYTES", 256 * 1024 * 1024)
+LEDGER_IMPORT_MAX_ERRORS = env_int("LEDGER_IMPORT_MAX_ERRORS", 2_000)
+LEDGER_IMPORT_KEEP_HOURS = env_int("LEDGER_IMPORT_KEEP_HOURS", 24)
 # 在线维权 on the portal (fulian/portal/online_forms.py): no CAPTCHA, so a form filled faster than
 # this is a script; a form page older than the maximum must be reloaded; submissions and lookups per address.
 ONLINE_REQUEST_MIN_SECONDS = env_int("ONLINE_REQUEST_MIN_SECONDS", 3)
@@ -293,6 +301,8 @@ FILE_UPLOAD_PERMISSIONS = 0o640
 # --- Wagtail
 WAGTAIL_SITE_NAME = env_str("SITE_NAME", "铜陵市妇联")
 WAGTAILADMIN_BASE_URL = env_str("BASE_URL", "http://127.0.0.1:8000")
+# Intranet deployments have no internet, and an avatar request would tell a third party who works here.
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "fulian.search.admin_backend"}}
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "doc", "odt", "pdf", "pptx", "rtf", "txt", "xlsx", "xls", "zip", "ofd", "wps"]
 WAGTAILDOCS_MAX_UPLOAD_SIZE = 20 * 1024 * 1024

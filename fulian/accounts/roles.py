@@ -36,7 +36,7 @@ ROLES: tuple[Role, ...] = (
     Role("hotline_operator", _("接线员"), "接线员", ("view", "create", "edit"), PORTAL, reads_personal_data=True),
     Role("counsellor", _("心理咨询师"), "心理咨询师", ("view", "create", "edit"), PORTAL, reads_personal_data=True),
     Role("caseworker", _("维权干部"), "维权干部", ("view", "create", "edit", "close", "reveal"), PORTAL, reads_personal_data=True),
-    Role("supervisor", _("分管领导"), "分管领导", ("view", "edit", "close", "export", "reveal"), (*PORTAL, "fulian_cases.approve_case"), reads_personal_data=True),
+    Role("supervisor", _("分管领导"), "分管领导", ("view", "edit", "close", "export", "reveal"), (*PORTAL, "fulian_cases.approve_case", "fulian_ledger.import_family"), reads_personal_data=True),
     Role("liaison", _("成员单位联络员"), "成员单位联络员", ("view", "edit"), PORTAL, reads_personal_data=True),
     Role("grassroots", _("基层妇联干部"), "基层妇联干部", ("view", "create", "edit"), PORTAL, reads_personal_data=True),
     # Added to a supervisor who must hand identified lists of children to the court or procuratorate.
@@ -49,7 +49,9 @@ ROLES: tuple[Role, ...] = (
          "auth.add_user", "auth.change_user", "auth.view_user",
          "fulian_hotline.add_category", "fulian_hotline.change_category", "fulian_hotline.view_category",
          "fulian_protection.add_onestopsite", "fulian_protection.change_onestopsite",
-         "fulian_protection.view_onestopsite"),
+         "fulian_protection.view_onestopsite",
+         "fulian_ledger.add_familytype", "fulian_ledger.change_familytype", "fulian_ledger.view_familytype",
+         "fulian_ledger.add_riskgrade", "fulian_ledger.change_riskgrade", "fulian_ledger.view_riskgrade"),
         administrator=True,
     ),
     Role(

@@ -78,6 +78,12 @@ def remind_screening_rechecks() -> None:
     recheck_reminders()
 
 
+def sweep_ledger_imports() -> None:
+    from fulian.ledger.imports import sweep_stale
+
+    sweep_stale()
+
+
 def periodic_jobs() -> list[tuple[float, Callable[[], Any]]]:
     return [
         (60.0, publish_scheduled_pages),
@@ -90,4 +96,5 @@ def periodic_jobs() -> list[tuple[float, Callable[[], Any]]]:
         (600.0, escalate_casework_deadlines),
         (3600.0, remind_screening_rechecks),
         (86400.0, anonymise_expired_cases),
+        (3600.0, sweep_ledger_imports),
     ]

@@ -144,5 +144,7 @@ def load_all() -> Any:
     load_staff(organisations)
     load_people(organisations)
     from fulian.demo.casework import load_casework
+    from fulian.demo.ledger import load_ledger
 
     load_casework(organisations)
+    load_ledger(organisations)

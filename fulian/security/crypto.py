@@ -20,6 +20,7 @@ import binascii
 import functools
 import os
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
@@ -94,21 +95,28 @@ def new_key(cipher: str = "aes") -> str:
 
 def _seal(cipher: str, key: bytes, nonce: bytes, plain: bytes, aad: bytes) -> bytes:
     from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
-    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
     if cipher == "aes":
-        return AESGCM(key).encrypt(nonce, plain, aad)
+        return bytes(_aes(key).encrypt(nonce, plain, aad))
     encryptor = Cipher(algorithms.SM4(key), modes.GCM(nonce)).encryptor()
     encryptor.authenticate_additional_data(aad)
     return encryptor.update(plain) + encryptor.finalize() + encryptor.tag
 
 
-def _open(cipher: str, key: bytes, nonce: bytes, sealed: bytes, aad: bytes) -> bytes:
-    from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+@functools.lru_cache(maxsize=64)
+def _aes(key: bytes) -> Any:
+    """One AES-GCM context per key: setting one up costs more than decrypting a name with it
+    (an export decrypts over a million values under the same few field keys)."""
     from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
+    return AESGCM(key)
+
+
+def _open(cipher: str, key: bytes, nonce: bytes, sealed: bytes, aad: bytes) -> bytes:
+    from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+
     if cipher == "aes":
-        return AESGCM(key).decrypt(nonce, sealed, aad)
+        return bytes(_aes(key).decrypt(nonce, sealed, aad))
     if cipher != "sm4":
         raise DecryptionError(f"unknown cipher {cipher!r}")
     body, tag = sealed[:-TAG_BYTES], sealed[-TAG_BYTES:]

@@ -30,3 +30,13 @@ class Command(BaseCommand):
             "司法救助已记录）；陈晓梅个案有告诫书和两份保护令（裁定超期、即将到期提醒见 supervisor 的“我的工作”）；"
             "grassroots 的“我的工作”显示待复查的儿童之家志愿者。"
         )
+        from django.conf import settings
+
+        from fulian.demo.ledger import write_import_samples
+
+        wrong, fixed = write_import_samples(settings.DATA_DIR / "demo")
+        self.stdout.write(
+            "重点家庭台账：grassroots 在“我的工作”中看到逾期未走访的家庭，用手机记录走访、调为红色后提示立案；"
+            f"supervisor 在“重点家庭台账 → 导入”中上传 {wrong}（预览按行列出错误），再上传 {fixed} 完成导入；"
+            "“统计”页显示全市图表。"
+        )

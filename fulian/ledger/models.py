@@ -63,7 +63,8 @@ class RiskGrade(models.Model):
 
 class Family(ScopedRecord):
     role_actions = {
-        "grassroots": ("view", "create", "edit"),
+        # The village cadre visits the family: she may see its full details (after a fresh login, audited).
+        "grassroots": ("view", "create", "edit", "reveal"),
         "caseworker": ("view", "create", "edit"),
         "supervisor": ("view", "create", "edit", "export", "reveal"),
     }

@@ -30,7 +30,7 @@ from fulian.lib.forms import add_service_errors
 from fulian.lib.once import claim, release
 from fulian.lib.paging import CappedPaginator
 from fulian.security.access import EditConflict, get_for_user, may, visible
-from fulian.security.identity import mask_name
+from fulian.security.identity import mask_name, mask_text
 
 PAGE_SIZE = 50
 # Encrypted texts the list never shows: left unread, so a page decrypts only the names it displays.
@@ -116,6 +116,8 @@ def family_create(request: HttpRequest) -> HttpResponse:
 def family_detail(request: HttpRequest, pk: int) -> HttpResponse:
     family = get_for_user(request.user, Family, pk)
     members = [(m, m.masked()) for m in family.members.all()]
+    # Like a case's parties: masked on the page, the full value only by an audited reveal.
+    masked = {"head_name": mask_name(family.head_name), "address": mask_text(family.address) if family.address else ""}
     today = timezone.localdate()
     can_edit = may(request.user, "edit", Family)
     return render(
@@ -123,6 +125,7 @@ def family_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "ledger/family_detail.html",
         {
             "family": family,
+            "masked": masked,
             "members": members,
             "types": family.types.all(),
             "visits": family.visits.select_related("recorded_by")[:50],
@@ -212,6 +215,28 @@ def member_edit(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("已保存。"))
             return redirect(_back(member.family))
     return render(request, FORM, {"form": form, "title": _("修改家庭成员"), "back": _back(member.family)})
+
+
+FAMILY_FIELDS = {"head_name": "户主姓名", "address": "住址"}
+
+
+@require_POST
+@fresh_login_required
+def family_reveal(request: HttpRequest, pk: int, field: str) -> HttpResponseBase:
+    family = get_for_user(request.user, Family, pk, "reveal", audit=False)
+    if field not in FAMILY_FIELDS:
+        return redirect(_back(family))
+    with transaction.atomic():
+        audit_record(action="family.reveal", actor=request.user, target=family, detail={"field": field})
+    return render(
+        request,
+        "security/reveal.html",
+        {
+            "label": f"{family.number} · {_(FAMILY_FIELDS[field])}",
+            "value": getattr(family, field),
+            "back": _back(family),
+        },
+    )
 
 
 MEMBER_FIELDS = {"name": "姓名", "id_number": "身份证号", "phone": "电话", "school_or_work": "就学或就业",
@@ -365,6 +390,7 @@ def urls() -> list[Any]:
         path("<int:pk>/visit/", visit_add, name="ledger_visit_add"),
         path("<int:pk>/case/", family_case, name="ledger_family_case"),
         path("<int:pk>/members/new/", member_add, name="ledger_member_add"),
+        path("<int:pk>/reveal/<str:field>/", family_reveal, name="ledger_family_reveal"),
         path("members/<int:pk>/edit/", member_edit, name="ledger_member_edit"),
         path("members/<int:pk>/reveal/<str:field>/", member_reveal, name="ledger_member_reveal"),
     ]

@@ -34,6 +34,11 @@ def test_the_family_page_hides_the_child_and_is_404_outside(family, owner, outsi
     page = _as(owner).get(f"/admin/ledger/{family.pk}/").content.decode()
     assert "未成年人" in page
     assert "陈小宇" not in page
+    assert "陈桂兰" not in page  # the head and the address are masked too, revealed on request
+    assert "五一社区3栋201" not in page
+    revealed = _fresh(owner).post(f"/admin/ledger/{family.pk}/reveal/address/").content.decode()
+    assert "五一社区3栋201" in revealed
+    assert AuditEvent.objects.filter(action="family.reveal", detail__field="address").exists()
     assert _as(outsider).get(f"/admin/ledger/{family.pk}/").status_code == 404
     assert _as(outsider).get(f"/admin/ledger/{family.pk}/visit/").status_code == 404
     assert _as(owner).get("/admin/ledger/999999/").status_code == 404
@@ -107,11 +112,16 @@ def _fresh(user):
     return client
 
 
-def test_reveal_needs_the_right_and_fresh_login(family, owner, colleague):
+def test_reveal_needs_the_right_and_fresh_login(family, owner, colleague, outsider, orgs):
+    from tests.factories import make_staff
+
     head = family.members.get(relationship="head")
     url = f"/admin/ledger/members/{head.pk}/reveal/id_number/"
     assert "/admin/2fa/reauth/" in _as(colleague).post(url)["Location"]
-    assert _fresh(owner).post(url).status_code == 404  # a village cadre has no reveal right
+    assert _fresh(outsider).post(url).status_code == 404
+    county_worker = make_staff("county_caseworker", orgs["county"], "caseworker")
+    assert _fresh(county_worker).post(url).status_code == 404  # sees the family, may not reveal
+    assert "340705198501012347" in _fresh(owner).post(url).content.decode()  # the village's own cadre
     response = _fresh(colleague).post(url)
     assert "340705198501012347" in response.content.decode()
     assert AuditEvent.objects.filter(action="family.reveal").exists()

@@ -40,7 +40,7 @@ from fulian.cases.models import (
 )
 from fulian.cases.privacy import HIDDEN, is_restricted, may_see_parties, restricted_category_ids
 from fulian.hotline.models import Category, Contact
-from fulian.lib.forms import add_service_errors
+from fulian.lib.forms import Sent, add_service_errors, submit_once
 from fulian.lib.once import claim, release
 from fulian.lib.paging import CappedPaginator, day_start
 from fulian.security.access import EditConflict, get_for_user, may, organisation_of, scope, visible
@@ -444,20 +444,13 @@ def case_part(request: HttpRequest, pk: int, name: str) -> HttpResponse:
         return redirect("cases_case_detail", pk=pk)
     form = part.form(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        token = data.pop("once", None)
-        if not claim(request.user, token):
+        sent, _result = submit_once(
+            request.user, form, lambda data: part.run(request.user, case, data), denied=_("您没有进行该操作的权限。")
+        )
+        if sent is Sent.DUPLICATE:
             messages.info(request, _("该内容已经提交过，未重复保存。"))
             return redirect("cases_case_detail", pk=pk)
-        try:
-            part.run(request.user, case, data)
-        except ValidationError as error:
-            release(request.user, token)
-            add_service_errors(form, error)
-        except PermissionDenied:
-            release(request.user, token)
-            form.add_error(None, _("您没有进行该操作的权限。"))
-        else:
+        if sent is Sent.DONE:
             messages.success(request, _("已保存。"))
             return redirect("cases_case_detail", pk=pk)
     intro = ""

@@ -14,7 +14,6 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -31,8 +30,7 @@ from fulian.cases.privacy import HIDDEN, may_see_parties
 from fulian.dv import forms as f
 from fulian.dv import services as s
 from fulian.dv.models import EXPIRY_NOTICE_DAYS, BehalfReason, Measure, Outcome, ProtectionOrder, WarningLetter
-from fulian.lib.forms import add_service_errors
-from fulian.lib.once import claim, release
+from fulian.lib.forms import Sent, submit_once
 from fulian.security.access import get_for_user, may, scope
 
 FORM_TEMPLATE = "hotline/simple_form.html"
@@ -78,20 +76,11 @@ def _run(
 ) -> HttpResponse:
     """Validate, claim the form's once-token (create forms), run the service, show its errors in place."""
     if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        token = data.pop("once", None)
-        if not claim(request.user, token):
+        sent, _result = submit_once(request.user, form, run, denied=_("您没有进行该操作的权限。"))
+        if sent is Sent.DUPLICATE:
             messages.info(request, _("该内容已经提交过，未重复保存。"))
             return redirect(_back(case))
-        try:
-            run(data)
-        except ValidationError as error:
-            release(request.user, token)
-            add_service_errors(form, error)
-        except PermissionDenied:
-            release(request.user, token)
-            form.add_error(None, _("您没有进行该操作的权限。"))
-        else:
+        if sent is Sent.DONE:
             messages.success(request, _("已保存。"))
             return redirect(_back(case))
     return render(

@@ -26,8 +26,7 @@ from fulian.files.services import attachment_add
 from fulian.ledger import forms as f
 from fulian.ledger import services as s
 from fulian.ledger.models import Family, Member
-from fulian.lib.forms import add_service_errors
-from fulian.lib.once import claim, release
+from fulian.lib.forms import Sent, add_service_errors, submit_once
 from fulian.lib.paging import CappedPaginator
 from fulian.security.access import EditConflict, get_for_user, may, visible
 from fulian.security.identity import mask_name, mask_text
@@ -97,17 +96,11 @@ def family_create(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied
     form = f.FamilyForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        token, organisation = data.pop("once"), data.pop("organisation")
-        if not claim(request.user, token):
+        sent, family = submit_once(request.user, form, lambda data: s.family_create(actor=request.user, **data))
+        if sent is Sent.DUPLICATE:
             messages.info(request, _("已经提交过，未重复保存。"))
             return redirect("ledger_family_list")
-        try:
-            family = s.family_create(actor=request.user, organisation=organisation, **data)
-        except ValidationError as error:
-            release(request.user, token)
-            add_service_errors(form, error)
-        else:
+        if sent is Sent.DONE:
             messages.success(request, _("已建档：%(number)s。请继续添加家庭成员。") % {"number": family.number})
             return redirect("ledger_family_detail", pk=family.pk)
     return render(request, FORM, {"form": form, "title": _("重点家庭建档"), "back": reverse("ledger_family_list")})
@@ -168,17 +161,13 @@ def member_add(request: HttpRequest, pk: int) -> HttpResponse:
     family = get_for_user(request.user, Family, pk, "edit", audit=False)
     form = f.MemberForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        token = data.pop("once")
-        if not claim(request.user, token):
+        sent, _member = submit_once(
+            request.user, form, lambda data: s.member_add(actor=request.user, family=family, **data)
+        )
+        if sent is Sent.DUPLICATE:
             messages.info(request, _("已经提交过，未重复保存。"))
             return redirect(_back(family))
-        try:
-            s.member_add(actor=request.user, family=family, **data)
-        except ValidationError as error:
-            release(request.user, token)
-            add_service_errors(form, error)
-        else:
+        if sent is Sent.DONE:
             messages.success(request, _("已添加家庭成员。"))
             return redirect(_back(family))
     return render(
@@ -290,22 +279,22 @@ def visit_add(request: HttpRequest, pk: int) -> HttpResponse:
                  "visitors": user.get_full_name() or user.get_username()},
     )  # fmt: skip
     if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        token, photo = data.pop("once"), data.pop("photo")
-        if not claim(request.user, token):
-            messages.info(request, _("已经提交过，未重复保存。"))
-            return redirect(_back(family))
-        try:
+
+        @transaction.atomic
+        def record(data: dict[str, Any]) -> s.VisitResult:
             # The visit and its photo are saved together or not at all (a bad photo loses nothing
             # else: the form comes back filled in).
-            with transaction.atomic():
-                result = s.visit_record(actor=request.user, family=family, **data)
-                if photo:
-                    attachment_add(actor=request.user, record=family, filename=photo.name or "", data=photo.read())
-        except ValidationError as error:
-            release(request.user, token)
-            add_service_errors(form, error)
-        else:
+            photo = data.pop("photo")
+            result = s.visit_record(actor=request.user, family=family, **data)
+            if photo:
+                attachment_add(actor=request.user, record=family, filename=photo.name or "", data=photo.read())
+            return result
+
+        sent, result = submit_once(request.user, form, record)
+        if sent is Sent.DUPLICATE:
+            messages.info(request, _("已经提交过，未重复保存。"))
+            return redirect(_back(family))
+        if sent is Sent.DONE:
             messages.success(request, _("已记录走访。"))
             return redirect("ledger_family_case", pk=family.pk) if result.prompt_case else redirect(_back(family))
     return render(request, "ledger/visit_form.html", {"form": form, "family": family, "back": _back(family)})
@@ -323,18 +312,16 @@ def family_case(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect(_back(family))
     form = f.CaseFromFamilyForm(request.POST or None, family=family)
     if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        token = data.pop("once")
-        if not claim(request.user, token):
+        sent, case = submit_once(
+            request.user, form,
+            lambda data: s.family_open_case(
+                actor=request.user, family=family, member=data["member"], summary=data["summary"],
+                category=Category.objects.filter(pk=data["category"], parent=None).first(),
+            ),
+        )  # fmt: skip
+        if sent is Sent.DUPLICATE:
             return redirect(_back(family))
-        category = Category.objects.filter(pk=data["category"], parent=None).first()
-        try:
-            case = s.family_open_case(actor=request.user, family=family, member=data["member"], category=category,
-                                      summary=data["summary"])  # fmt: skip
-        except ValidationError as error:
-            release(request.user, token)
-            add_service_errors(form, error)
-        else:
+        if sent is Sent.DONE:
             messages.success(request, _("已立案：%(number)s") % {"number": case.number})
             return redirect("cases_case_detail", pk=case.pk)
     return render(

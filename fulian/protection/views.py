@@ -16,8 +16,7 @@ from django.views.decorators.http import require_POST
 from fulian.audit.services import audit_list_read
 from fulian.cases.models import Case
 from fulian.cases.privacy import may_see_parties
-from fulian.lib.forms import add_service_errors
-from fulian.lib.once import claim, release
+from fulian.lib.forms import Sent, add_service_errors, submit_once
 from fulian.lib.paging import CappedPaginator
 from fulian.protection.forms import AssistanceForm, PoliceFollowUpForm, ReportForm, SessionForm
 from fulian.protection.models import AssistanceKind, MandatoryReport, ProtocolItem
@@ -58,17 +57,11 @@ def report_create(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied
     form = ReportForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        token, organisation = data.pop("once"), data.pop("organisation")
-        if not claim(request.user, token):
+        sent, report = submit_once(request.user, form, lambda data: report_record(actor=request.user, **data))
+        if sent is Sent.DUPLICATE:
             messages.info(request, _("该报告已经提交过，未重复保存。"))
             return redirect("protection_report_list")
-        try:
-            report = report_record(actor=request.user, organisation=organisation, **data)
-        except ValidationError as error:
-            release(request.user, token)
-            add_service_errors(form, error)
-        else:
+        if sent is Sent.DONE:
             messages.success(request, _("已记录强制报告，并立案：%(number)s") % {"number": report.case.number})
             return redirect("protection_report_detail", pk=report.pk)
     return render(request, "hotline/simple_form.html", {"form": form, "title": _("记录强制报告")})
@@ -131,17 +124,11 @@ def _case_form(
     case = get_for_user(request.user, Case, case_pk, "edit", audit=False)
     form = form_class(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        token = data.pop("once")
-        if not claim(request.user, token):
+        sent, _result = submit_once(request.user, form, lambda data: record(actor=request.user, case=case, **data))
+        if sent is Sent.DUPLICATE:
             messages.info(request, _("已经提交过，未重复保存。"))
             return redirect("cases_case_detail", pk=case.pk)
-        try:
-            record(actor=request.user, case=case, **data)
-        except ValidationError as error:
-            release(request.user, token)
-            add_service_errors(form, error)
-        else:
+        if sent is Sent.DONE:
             messages.success(request, done)
             return redirect("cases_case_detail", pk=case.pk)
     return render(

@@ -21,8 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from fulian.audit.services import audit_list_read
-from fulian.lib.forms import add_service_errors
-from fulian.lib.once import claim, release
+from fulian.lib.forms import Sent, submit_once
 from fulian.lib.paging import CappedPaginator
 from fulian.screening.forms import RoleForm, ScreeningForm, WorkerForm
 from fulian.screening.models import ChildrenRole, ChildrenWorker, Decision, Screening
@@ -91,20 +90,14 @@ def worker_create(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied
     form = WorkerForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        token = data.pop("once")
-        if not claim(request.user, token):
+        sent, worker = submit_once(
+            request.user, form, lambda data: worker_register(actor=request.user, **data),
+            denied=_("您没有在该单位登记人员的权限。"),
+        )  # fmt: skip
+        if sent is Sent.DUPLICATE:
             messages.info(request, _("该人员已经提交过，未重复登记。"))
             return redirect("screening_worker_list")
-        try:
-            worker = worker_register(actor=request.user, **data)
-        except ValidationError as error:
-            release(request.user, token)
-            add_service_errors(form, error)
-        except PermissionDenied:
-            release(request.user, token)
-            form.add_error(None, _("您没有在该单位登记人员的权限。"))
-        else:
+        if sent is Sent.DONE:
             messages.success(request, _("已登记。下一步：取得本人书面授权后进行入职查询。"))
             return redirect("screening_worker_detail", pk=worker.pk)
     return render(
@@ -139,19 +132,15 @@ def screening_create(request: HttpRequest, pk: int) -> HttpResponse:
         raise PermissionDenied
     form = ScreeningForm(request.POST or None, initial={"checked_on": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
-        token = form.cleaned_data["once"]
-        if not claim(request.user, token):
+        # The service gets the form's extra fields too (service_data), so it can refuse them.
+        sent, _result = submit_once(
+            request.user, form, lambda _data: screening_record(actor=request.user, worker=worker, **form.service_data()),
+            denied=_("您没有进行该操作的权限。"),
+        )  # fmt: skip
+        if sent is Sent.DUPLICATE:
             messages.info(request, _("该查询结果已经提交过，未重复保存。"))
             return redirect("screening_worker_detail", pk=pk)
-        try:
-            screening_record(actor=request.user, worker=worker, **form.service_data())
-        except ValidationError as error:
-            release(request.user, token)
-            add_service_errors(form, error)
-        except PermissionDenied:
-            release(request.user, token)
-            form.add_error(None, _("您没有进行该操作的权限。"))
-        else:
+        if sent is Sent.DONE:
             messages.success(request, _("已记录入职查询。"))
             return redirect("screening_worker_detail", pk=pk)
     return render(
@@ -175,20 +164,14 @@ def role_create(request: HttpRequest, pk: int) -> HttpResponse:
         raise PermissionDenied
     form = RoleForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        token = data.pop("once")
-        if not claim(request.user, token):
+        sent, _result = submit_once(
+            request.user, form, lambda data: role_assign(actor=request.user, worker=worker, **data),
+            denied=_("您没有进行该操作的权限。"),
+        )  # fmt: skip
+        if sent is Sent.DUPLICATE:
             messages.info(request, _("该岗位安排已经提交过，未重复保存。"))
             return redirect("screening_worker_detail", pk=pk)
-        try:
-            role_assign(actor=request.user, worker=worker, **data)
-        except ValidationError as error:
-            release(request.user, token)
-            add_service_errors(form, error)
-        except PermissionDenied:
-            release(request.user, token)
-            form.add_error(None, _("您没有进行该操作的权限。"))
-        else:
+        if sent is Sent.DONE:
             messages.success(request, _("已安排岗位。"))
             return redirect("screening_worker_detail", pk=pk)
     return render(

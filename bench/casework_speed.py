@@ -22,7 +22,7 @@ import uuid
 from collections.abc import Sequence
 from typing import Any
 
-from harness import bulk_insert, percentiles, run_children, signed_in_client, staff_user, timed_get
+from harness import bulk_insert, percentiles, run_children, setup_for_screens, signed_in_client, staff_user, timed_get
 
 CONTACT_COLUMNS = (
     "organisation_id, version, channel, received_at, call_type, caller_name, caller_phone, caller_phone_index, "
@@ -42,16 +42,7 @@ STATUSES = ("registered", "assessed", "planned", "in_service", "follow_up", "clo
 
 
 def child(database: str, contacts: int, cases: int) -> None:
-    import os
-    import tempfile
-
-    os.environ.setdefault("ALLOWED_HOSTS", "127.0.0.1")
-    # Production settings serve hashed static files: the admin pages need the manifest.
-    os.environ.setdefault("STATIC_ROOT", tempfile.mkdtemp(prefix="fulian-static-"))
-    import django
-
-    django.setup()
-    from django.core.management import call_command
+    setup_for_screens()
     from django.db import connection
     from django.utils import timezone
 
@@ -62,8 +53,6 @@ def child(database: str, contacts: int, cases: int) -> None:
     from fulian.security import crypto
     from fulian.security.blind import blind_index
 
-    call_command("migrate", verbosity=0)
-    call_command("collectstatic", interactive=False, verbosity=0)
     city = organisation_create(name="铜陵市妇联", kind="city", division_code="340700")
     counties = [
         organisation_create(name=name, kind="county", parent=city, division_code=code)

@@ -90,6 +90,20 @@ def bulk_insert(table: str, columns: str, rows_of: Any, total: int, batch: int =
 # --- screens measured through the whole stack (signed-in staff, two factors done) ---------------
 
 
+def setup_for_screens() -> None:
+    """In a benchmark's child: Django with production settings, the schema, and the static files
+    (production settings serve hashed static files: the admin pages need the manifest)."""
+    os.environ.setdefault("ALLOWED_HOSTS", "127.0.0.1")
+    os.environ.setdefault("STATIC_ROOT", tempfile.mkdtemp(prefix="fulian-static-"))
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    call_command("collectstatic", interactive=False, verbosity=0)
+
+
 def staff_user(username: str, organisation: Any, role: str) -> Any:
     from django.contrib.auth import get_user_model
 

@@ -17,13 +17,11 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
-import os
-import tempfile
 import time
 from collections.abc import Sequence
 from typing import Any
 
-from harness import bulk_insert, run_children, signed_in_client, staff_user, timed_get
+from harness import bulk_insert, run_children, setup_for_screens, signed_in_client, staff_user, timed_get
 
 FAMILY_COLUMNS = (
     "organisation_id, version, number, head_name, address, grid, cadre_id, grade_id, grade_reason, needs, "
@@ -32,12 +30,7 @@ FAMILY_COLUMNS = (
 
 
 def child(database: str, families: int) -> None:
-    os.environ.setdefault("ALLOWED_HOSTS", "127.0.0.1")
-    os.environ.setdefault("STATIC_ROOT", tempfile.mkdtemp(prefix="fulian-static-"))
-    import django
-
-    django.setup()
-    from django.core.management import call_command
+    setup_for_screens()
     from django.db import connection
     from django.utils import timezone
 
@@ -45,8 +38,6 @@ def child(database: str, families: int) -> None:
     from fulian.orgs.services import organisation_create
     from fulian.security import crypto
 
-    call_command("migrate", verbosity=0)
-    call_command("collectstatic", interactive=False, verbosity=0)
     city = organisation_create(name="铜陵市妇联", kind="city", division_code="340700")
     villages: list[Any] = []
     cadres: list[int] = []

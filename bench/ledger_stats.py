@@ -24,7 +24,7 @@ import time
 from collections.abc import Sequence
 from typing import Any
 
-from harness import bulk_insert, percentiles, run_children, signed_in_client, staff_user, timed_get
+from harness import bulk_insert, percentiles, run_children, setup_for_screens, signed_in_client, staff_user, timed_get
 
 FAMILY_COLUMNS = (
     "organisation_id, version, number, head_name, address, grid, cadre_id, grade_id, grade_reason, needs, "
@@ -49,16 +49,7 @@ def _timed(call: Any, runs: int) -> dict[str, float]:
 
 
 def child(database: str, families: int, visits: int) -> None:
-    import os
-    import tempfile
-
-    os.environ.setdefault("ALLOWED_HOSTS", "127.0.0.1")
-    # Production settings serve hashed static files: the admin pages need the manifest.
-    os.environ.setdefault("STATIC_ROOT", tempfile.mkdtemp(prefix="fulian-static-"))
-    import django
-
-    django.setup()
-    from django.core.management import call_command
+    setup_for_screens()
     from django.db import connection
     from django.utils import timezone
 
@@ -67,8 +58,6 @@ def child(database: str, families: int, visits: int) -> None:
     from fulian.orgs.services import organisation_create
     from fulian.security import crypto
 
-    call_command("migrate", verbosity=0)
-    call_command("collectstatic", interactive=False, verbosity=0)
     city = organisation_create(name="铜陵市妇联", kind="city", division_code="340700")
     villages = []
     counties = []

@@ -30,7 +30,7 @@ from fulian.ledger.models import Family, FamilyType, Member, Relationship, RiskG
 from fulian.orgs.models import Organisation
 from fulian.people.models import Sex
 from fulian.security.access import visible
-from fulian.security.identity import mask_id_number, mask_name, mask_phone, mask_text
+from fulian.security.identity import mask_id_number, mask_name, mask_phone, mask_text, years_since
 
 CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CHUNK = 2000
@@ -174,9 +174,7 @@ def member_rows(families: QuerySet[Family], *, full: bool) -> Iterator[list[Any]
 
 
 def _age(born: dt.date | None, today: dt.date) -> int | None:
-    if born is None:
-        return None
-    return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+    return None if born is None else years_since(born, today)
 
 
 def _types_of(pks: list[int]) -> dict[int, list[str]]:

@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from fulian.people.models import Sex
 from fulian.security.access import ScopedRecord
 from fulian.security.fields import BlindIndexField, EncryptedTextField
-from fulian.security.identity import mask_id_number, mask_name, mask_phone, mask_text
+from fulian.security.identity import mask_id_number, mask_name, mask_phone, mask_text, years_since
 
 User = settings.AUTH_USER_MODEL
 
@@ -163,13 +163,7 @@ class Member(models.Model):
         return mask_name(self.name)
 
     def age(self, on: dt.date | None = None) -> int | None:
-        if self.birth_date is None:
-            return None
-        from django.utils import timezone
-
-        day = on or timezone.localdate()
-        born = self.birth_date
-        return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+        return None if self.birth_date is None else years_since(self.birth_date, on)
 
     @property
     def minor(self) -> bool:

@@ -185,13 +185,8 @@ def protocol_start(*, actor: Any, case: Case, police_done: bool = False) -> list
 def protocol_item_done(*, actor: Any, item: ProtocolItem) -> ProtocolItem:
     if actor is not None and not can(actor, "edit", item.case):
         raise PermissionDenied
-    if not ProtocolItem.objects.filter(pk=item.pk, done_at__isnull=True).update(done_at=timezone.now(), done_by=actor):
+    if not _step_done(actor, item.case, item.step):
         raise ValidationError(_("该步骤已完成。"))
-    refresh_deadline(item.case)
-    CaseEvent.objects.create(
-        case=item.case, at=timezone.now(), actor=actor, kind="protocol_step",
-        summary=_("完成流程步骤：%(step)s") % {"step": item.get_step_display()},
-    )  # fmt: skip
     audit_record(action="protocol.step", actor=actor, target=item.case, detail={"step": item.step})
     return item
 

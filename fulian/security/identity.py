@@ -66,10 +66,15 @@ def clean_phone(value: str) -> str:
     return normalise_phone(value)
 
 
+def years_since(born: dt.date, on: dt.date | None = None) -> int:
+    """Completed years from a birth date to `on` (today by default)."""
+    day = on or timezone.localdate()
+    return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+
+
 def age_of(id_number: str, on: dt.date | None = None) -> int:
     """Completed years on `on` (today by default) of the person a valid ID number belongs to."""
-    born, day = birth_date_of(id_number), on or timezone.localdate()
-    return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+    return years_since(birth_date_of(id_number), on)
 
 
 def mask_phone(value: str) -> str:

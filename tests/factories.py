@@ -142,6 +142,16 @@ def login_verified(client: Any, user: Any) -> Any:
     return client
 
 
+def mark_fresh_login(client: Any) -> Any:
+    """As if the user had just re-entered the password: exports and reveals run without asking again."""
+    from fulian.accounts.reauth import KEY
+
+    session = client.session
+    session[KEY] = int(timezone.now().timestamp())
+    session.save()
+    return client
+
+
 def make_contact(organisation: Any, actor: Any = None, **data: Any) -> Any:
     from fulian.hotline.services import contact_record
 

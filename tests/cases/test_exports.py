@@ -8,12 +8,11 @@ import io
 
 import pytest
 from django.test import Client
-from django.utils import timezone
 
 from fulian.audit.models import AuditEvent
 from fulian.cases.exports import age_band
 from fulian.protection.services import minor_protection_category
-from tests.factories import login_verified, make_case, make_staff
+from tests.factories import login_verified, make_case, make_staff, mark_fresh_login
 
 pytestmark = pytest.mark.django_db
 
@@ -29,11 +28,7 @@ def cases(orgs, owner):
 
 
 def _fresh(user):
-    client = login_verified(Client(), user)
-    session = client.session
-    session["fulian_reauth_at"] = int(timezone.now().timestamp())
-    session.save()
-    return client
+    return mark_fresh_login(login_verified(Client(), user))
 
 
 def _rows(response):

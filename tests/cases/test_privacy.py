@@ -14,7 +14,7 @@ from fulian.cases import services as s
 from fulian.cases.privacy import may_see_parties
 from fulian.files.services import attachment_add
 from fulian.protection.services import minor_protection_category
-from tests.factories import login_verified, make_case, make_staff
+from tests.factories import login_verified, make_case, make_staff, mark_fresh_login
 
 pytestmark = pytest.mark.django_db
 
@@ -78,10 +78,7 @@ def test_the_list_hides_the_child_even_from_the_caseworker(child_case, adult_cas
 def test_reveal_edit_and_files_are_404_for_colleagues_without_the_right(orgs, child_case, owner):
     deskmate = make_staff("deskmate", orgs["county"], "caseworker")
     party = child_case.parties.get()
-    client = login_verified(Client(), deskmate)
-    session = client.session
-    session["fulian_reauth_at"] = int(timezone.now().timestamp())
-    session.save()
+    client = mark_fresh_login(login_verified(Client(), deskmate))
     assert client.post(f"/admin/cases/parties/{party.pk}/reveal/name/").status_code == 404
     assert client.get(f"/admin/cases/parties/{party.pk}/edit/").status_code == 404
     with transaction_atomic():

@@ -14,7 +14,7 @@ from fulian.audit.models import AuditEvent
 from fulian.cases import services as s
 from fulian.cases.models import Case, CaseEvent, Referral, ReferralStatus, Status
 from fulian.hotline.models import Contact
-from tests.factories import login_verified, make_case, make_contact, make_staff
+from tests.factories import login_verified, make_case, make_contact, make_staff, mark_fresh_login
 
 pytestmark = pytest.mark.django_db
 
@@ -199,9 +199,7 @@ def test_reveal_of_a_party_needs_fresh_login_and_is_audited(orgs, owner):
     response = client.post(f"/admin/cases/parties/{party.pk}/reveal/phone/")
     assert response.status_code == 302
     assert "/admin/2fa/reauth/" in response["Location"]
-    session = client.session
-    session["fulian_reauth_at"] = int(timezone.now().timestamp())
-    session.save()
+    mark_fresh_login(client)
     response = client.post(f"/admin/cases/parties/{party.pk}/reveal/phone/")
     assert "13905621234" in response.content.decode()
     assert AuditEvent.objects.filter(action="case.reveal", target_id=str(case.pk)).exists()

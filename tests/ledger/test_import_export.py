@@ -8,7 +8,6 @@ from __future__ import annotations
 import datetime as dt
 import io
 import itertools
-import time
 import zipfile
 from collections.abc import Iterator
 from typing import Any
@@ -18,12 +17,11 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from fulian.accounts.reauth import KEY as REAUTH_KEY
 from fulian.audit.models import AuditEvent
 from fulian.ledger import exports, imports
 from fulian.ledger.models import Family, FamilySequence, GradeChange, ImportStatus, LedgerImport, Member
 from fulian.security.identity import CHECK, WEIGHTS
-from tests.factories import login_verified, make_staff
+from tests.factories import login_verified, make_staff, mark_fresh_login
 
 HEADERS = [f"{c.header}*" if c.required else str(c.header) for c in imports.COLUMNS]
 KEYS = [c.key for c in imports.COLUMNS]
@@ -91,11 +89,7 @@ def importer(orgs):
 
 def client_for(user: Any, *, fresh: bool = False) -> Client:
     client = login_verified(Client(), user)
-    if fresh:
-        session = client.session
-        session[REAUTH_KEY] = int(time.time())
-        session.save()
-    return client
+    return mark_fresh_login(client) if fresh else client
 
 
 def upload(client: Client, data: bytes, capture: Any, name: str = "台账.xlsx") -> Any:

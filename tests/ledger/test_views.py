@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from fulian.audit.models import AuditEvent
 from fulian.ledger.models import Family, Visit
-from tests.factories import login_verified
+from tests.factories import login_verified, mark_fresh_login
 
 pytestmark = pytest.mark.django_db
 
@@ -105,11 +105,7 @@ def test_registering_a_family_and_a_member_through_the_screens(orgs, owner, grad
 
 
 def _fresh(user):
-    client = _as(user)
-    session = client.session
-    session["fulian_reauth_at"] = int(timezone.now().timestamp())
-    session.save()
-    return client
+    return mark_fresh_login(_as(user))
 
 
 def test_reveal_needs_the_right_and_fresh_login(family, owner, colleague, outsider, orgs):

@@ -41,6 +41,15 @@ ROLES: tuple[Role, ...] = (
     Role("grassroots", _("基层妇联干部"), "基层妇联干部", ("view", "create", "edit"), PORTAL, reads_personal_data=True),
     # Added to a supervisor who must hand identified lists of children to the court or procuratorate.
     Role("minor_data_officer", _("未成年人信息导出"), "未成年人信息导出", (), ("fulian_cases.export_minor_identified",), reads_personal_data=True),
+    # The federation's staff who run the joint meeting: meetings, tasks, letters, returns, scores, the chair's report.
+    Role(
+        "secretariat", _("联席会议办公室"), "联席会议办公室", (),
+        (*PORTAL, "fulian_jointmeeting.oversee_joint_meeting",
+         "fulian_jointmeeting.add_memberunit", "fulian_jointmeeting.change_memberunit", "fulian_jointmeeting.view_memberunit",
+         "fulian_jointmeeting.add_officer", "fulian_jointmeeting.change_officer", "fulian_jointmeeting.view_officer",
+         "fulian_jointmeeting.add_mechanism", "fulian_jointmeeting.change_mechanism", "fulian_jointmeeting.view_mechanism",
+         "fulian_targets.add_targetyear", "fulian_targets.change_targetyear", "fulian_targets.view_targetyear"),
+    ),
     Role("web_editor", _("网站编辑"), "Editors"),
     Role("campaign_manager", _("评选活动管理员"), "评选活动管理员", (), PORTAL),
     Role(

@@ -55,6 +55,12 @@ def scope(user: Any, model: type[Record], via: str = "") -> Q:
     organisation = organisation_of(user)
     if organisation is None:
         return Q(pk__in=[])
+    # A model may open all its records to holders of one permission: the joint meeting's
+    # secretariat (the federation) oversees every member unit's letters and tasks, though the
+    # units are not below the federation in the tree.
+    widened = getattr(model, "scope_widened_for", None)
+    if widened is not None and widened(user):
+        return Q()
     shared = models.Subquery(_shares(model).filter(organisation=organisation).values("object_id"))
     return Q(**{f"{via}organisation__path__startswith": organisation.path}) | Q(**{f"{via}pk__in": shared})
 

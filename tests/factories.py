@@ -167,3 +167,29 @@ def make_case(organisation: Any, actor: Any = None, **data: Any) -> Any:
     data.setdefault("helped", {"name": "陈晓梅", "phone": "13905621234", "sex": "F", "age": 34})
     data.setdefault("summary", "长期遭受家庭暴力。")
     return case_open(actor=actor, organisation=organisation, **data)
+
+
+def make_joint_meeting(tree: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The joint meeting on top of `make_org_tree`: the federation as secretariat, 市公安局 and
+    市教育体育局 as member units, 市民政局 an organisation that is not a member; its staff."""
+    from fulian.jointmeeting.models import MemberRole, MemberUnit
+    from fulian.orgs.models import OrganisationKind as K
+    from fulian.orgs.services import organisation_create
+
+    tree = tree or make_org_tree()
+    education = organisation_create(name="市教育体育局", kind=K.MEMBER_UNIT)
+    tree["education"] = education
+    tree["civil_affairs"] = organisation_create(name="市民政局", kind=K.MEMBER_UNIT)
+    tree["secretariat_unit"] = MemberUnit.objects.create(
+        organisation=tree["city"], role=MemberRole.SECRETARIAT, signs_letter=False, order=0
+    )
+    tree["police_unit"] = MemberUnit.objects.create(organisation=tree["police"], order=1)
+    tree["education_unit"] = MemberUnit.objects.create(
+        organisation=education, order=2, report_sectors=["school", "kindergarten"]
+    )
+    # Three standing users: the secretariat (owner), the police liaison (colleague: the unit the
+    # tests act for), the education liaison (outsider: another unit, must see none of it).
+    tree["secretary"] = make_staff("secretary", tree["city"], "secretariat")
+    tree["police_liaison"] = make_staff("police_liaison", tree["police"], "liaison")
+    tree["education_liaison"] = make_staff("education_liaison", education, "liaison")
+    return tree

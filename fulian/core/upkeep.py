@@ -84,6 +84,18 @@ def sweep_ledger_imports() -> None:
     sweep_stale()
 
 
+def escalate_joint_meeting_tasks() -> None:
+    from fulian.jointmeeting.services import escalate_overdue_tasks
+
+    escalate_overdue_tasks()
+
+
+def remind_target_returns() -> None:
+    from fulian.targets.services import remind_returns
+
+    remind_returns()
+
+
 def periodic_jobs() -> list[tuple[float, Callable[[], Any]]]:
     return [
         (60.0, publish_scheduled_pages),
@@ -97,4 +109,6 @@ def periodic_jobs() -> list[tuple[float, Callable[[], Any]]]:
         (3600.0, remind_screening_rechecks),
         (86400.0, anonymise_expired_cases),
         (3600.0, sweep_ledger_imports),
+        (3600.0, escalate_joint_meeting_tasks),
+        (3600.0, remind_target_returns),
     ]

@@ -46,6 +46,8 @@ DEMO_STAFF = [
     ("caseworker2", "Fulian-casework2-2026", ["caseworker"], "义安区妇联", "维权干部（义安区）"),
     ("supervisor", "Fulian-supervise-2026", ["supervisor"], "铜陵市妇联", "分管领导"),
     ("liaison", "Fulian-liaison-2026", ["liaison"], "市公安局", "成员单位联络员（市公安局）"),
+    ("liaison_edu", "Fulian-liaison-edu-2026", ["liaison"], "市教育体育局", "成员单位联络员（市教育体育局）"),
+    ("secretariat", "Fulian-secretariat-2026", ["secretariat"], "铜陵市妇联", "联席会议办公室（会议、任务、责任书、考核、工作报告）"),
     ("grassroots", "Fulian-village-2026", ["grassroots"], "五一社区妇联", "基层妇联干部（五一社区）"),
     ("campaign", "Fulian-campaign-2026", ["campaign_manager"], "铜陵市妇联", "评选活动管理员"),
     ("sysadmin", "Fulian-sysadmin-2026", ["system_admin"], "铜陵市妇联", "系统管理员"),
@@ -148,3 +150,6 @@ def load_all() -> Any:
 
     load_casework(organisations)
     load_ledger(organisations)
+    from fulian.demo.jointmeeting import load_joint_meeting
+
+    load_joint_meeting(organisations)

@@ -163,6 +163,8 @@ class Return(JointMeetingRecord):
     status = models.CharField(_("状态"), max_length=10, choices=ReturnStatus.choices, default=ReturnStatus.DRAFT)
     submitted_at = models.DateTimeField(_("报送时间"), null=True, blank=True)
     submitted_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    # Why the secretariat sent a submitted return back; shown to the unit until it submits again.
+    correction = models.TextField(_("退回修改意见"), blank=True)
 
     class Meta:
         verbose_name = _("进展报送")

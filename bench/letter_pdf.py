@@ -66,9 +66,7 @@ def setup() -> dict[str, Any]:
     MemberUnit.objects.create(organisation=city, role=MemberRole.SECRETARIAT, signs_letter=False, order=0)
     unit = MemberUnit.objects.create(organisation=police, order=1)
     staff_user("bench_secretary", city, "secretariat")
-    year = TargetYear.objects.create(
-        year=2026, title="铜陵市预防性侵未成年人、维护女童人身权益工作目标管理责任书"
-    )
+    year = TargetYear.objects.create(year=2026, title="铜陵市预防性侵未成年人、维护女童人身权益工作目标管理责任书")
     preamble = "\n".join([PREAMBLE_PARAGRAPH] * 5 + ["一、工作原则"] + [PREAMBLE_PARAGRAPH] * 5)
     letter = Letter.objects.create(
         organisation=police, unit=unit, year=year, preamble=preamble, closing="\n".join([PREAMBLE_PARAGRAPH] * 4),

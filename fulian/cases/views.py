@@ -688,10 +688,21 @@ def referral_operation(request: HttpRequest, pk: int, name: str) -> HttpResponse
 # --- my work ------------------------------------------------------------------------------------------
 
 
+def sees_my_work(user: Any) -> bool:
+    """Casework staff, member units' liaisons, hotline operators, and the joint meeting's secretariat
+    (its sections: overdue tasks, returns due)."""
+    from fulian.jointmeeting.models import OVERSEE_PERMISSION
+
+    return (
+        may(user, "view", Case) or may(user, "view", Referral) or may(user, "create", Contact)
+        or bool(user.has_perm(OVERSEE_PERMISSION))
+    )  # fmt: skip
+
+
 def my_work(request: HttpRequest) -> HttpResponse:
     """What needs this user now: their tasks, approvals, new and overdue referrals, the hotline queue."""
     user: Any = request.user
-    if not (may(user, "view", Case) or may(user, "view", Referral) or may(user, "create", Contact)):
+    if not sees_my_work(user):
         raise PermissionDenied
     today = timezone.localdate()
     context: dict[str, Any] = {"today": today}

@@ -9,7 +9,6 @@ from wagtail.admin.menu import MenuItem
 
 from fulian.cases import views
 from fulian.cases.models import Case, Referral
-from fulian.hotline.models import Contact
 from fulian.security.access import may
 
 
@@ -27,8 +26,7 @@ class ReferralMenuItem(MenuItem):
 
 class MyWorkMenuItem(MenuItem):
     def is_shown(self, request: Any) -> bool:
-        user = request.user
-        return may(user, "view", Case) or may(user, "view", Referral) or may(user, "create", Contact)
+        return views.sees_my_work(request.user)
 
 
 def register_urls() -> list[Any]:

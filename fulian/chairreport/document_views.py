@@ -21,8 +21,7 @@ from fulian.security.access import get_for_user
 
 def _report(request: HttpRequest, pk: int) -> ChairReport:
     # The download's own audit event records the read: one event, naming the report.
-    report = get_for_user(request.user, ChairReport, pk, audit=False)
-    return report
+    return get_for_user(request.user, ChairReport, pk, audit=False)
 
 
 def report_pdf_view(request: HttpRequest, pk: int) -> HttpResponse:

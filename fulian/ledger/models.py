@@ -217,7 +217,9 @@ class Visit(models.Model):
         verbose_name = _("走访记录")
         verbose_name_plural = _("走访记录")
         ordering = ["-visited_on", "-pk"]
-        indexes = [models.Index(fields=["visited_on"], name="fulian_visit_day_idx")]
+        # With the family: the visits of a period are read from the index alone (the joint
+        # meeting's families-visited indicator, the city's monthly figures).
+        indexes = [models.Index(fields=["visited_on", "family"], name="fulian_visit_day_idx")]
 
     def __str__(self) -> str:
         return f"{self.visited_on:%Y-%m-%d}"

@@ -38,7 +38,6 @@ from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
 
-import rjieba
 from django.http import HttpResponse
 from django.utils.cache import patch_cache_control
 from django.utils.http import content_disposition_header
@@ -109,7 +108,8 @@ def register_fonts() -> None:
     """Register the vendored faces with ReportLab, once per process.
 
     ReportLab keeps each parsed TTFont in its registry for the life of the process, so only the
-    first document pays for reading the files (about 0.25 s; the parsed faces hold about 60 MB).
+    first document pays for reading the files: 0.36–0.47 s on the 2-core benchmark machine, and
+    the parsed faces add about 35 MB to the process (bench/letter_pdf.py, docs/PERFORMANCE.md).
     """
     global _registered
     if _registered:
@@ -300,6 +300,8 @@ def title_lines(text: str, font: str = TITLE_FONT, size: float = TITLE_SIZE, wid
     between words (rjieba, the search's segmenter), after a pause mark ("、") if the lines then fit,
     otherwise where the two lines are closest in length. A title that fits stays one line; one of
     three or more lines is left to the paragraph's own wrapping."""
+    import rjieba  # here, not at the top: its dictionary holds 33 MB (the search loads it the same way)
+
     register_fonts()
     text = text.strip()
     total = pdfmetrics.stringWidth(text, font, size)

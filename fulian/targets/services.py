@@ -717,7 +717,7 @@ def score_basis(target: Target, *, figures: Mapping[tuple[int, str], Decimal | N
     letter = target.letter
     if target.indicator:
         if figures is None:
-            figures = indicators.compute(letter.year.year, [letter.unit])
+            figures = indicators.compute(letter.year.year, [letter.unit], codes=[target.indicator])
         figure = figures.get((letter.unit_id, target.indicator))
         return ScoreBasis(figure, figure)
     line = latest_lines([letter]).get(target.pk)

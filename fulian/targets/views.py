@@ -457,7 +457,9 @@ def _figures(record: Return, targets: list[Target]) -> dict[int, Decimal | None]
     """The platform's figure, per indicator target, for the unit: one computation for the page."""
     if not any(t.indicator for t in targets):
         return {}
-    computed = indicators.compute(record.round.year.year, [record.letter.unit])
+    computed = indicators.compute(
+        record.round.year.year, [record.letter.unit], codes=[t.indicator for t in targets if t.indicator]
+    )
     return {t.pk: computed.get((record.letter.unit_id, t.indicator)) for t in targets if t.indicator}
 
 

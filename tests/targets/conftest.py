@@ -86,7 +86,7 @@ def stub_indicator(monkeypatch, jm):
     figures: dict[int, Decimal | None] = {jm["police_unit"].pk: Decimal(90), jm["education_unit"].pk: Decimal(90)}
     calls: list[int] = []
 
-    def compute(year: int, units: Any = None) -> dict[tuple[int, str], Decimal | None]:
+    def compute(year: int, units: Any = None, codes: Any = None) -> dict[tuple[int, str], Decimal | None]:
         calls.append(year)
         wanted = {u.pk for u in units} if units is not None else set(figures)
         return {(unit, "stub_rate"): value for unit, value in figures.items() if unit in wanted}

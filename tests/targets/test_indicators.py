@@ -332,3 +332,14 @@ def test_the_figures_read_no_personal_data(world, year):
     assert '"fulian_hotline_contact"."outcome"' in read  # the form the check looks for
     assert not [column for column in encrypted if column in read]
     assert set(re.findall(r'U\d+\."(\w+)"', read)) == {"family_id", "visited_on"}
+
+
+def test_a_caller_needing_a_few_indicators_reads_only_their_sources(world, year):
+    _referral(make_case(world["county"]), world["police"], sent=at(year, 6, 1), deadline=dt.date(year, 6, 10))
+    police = world["units"]["police"]
+    everything = compute(year, [police])
+    with CaptureQueriesContext(connection) as one_source:
+        some = compute(year, [police], codes=["referrals_received", "referrals_answered_in_time"])
+    assert len(one_source) == 1
+    assert some[(police.pk, "referrals_received")] == everything[(police.pk, "referrals_received")] == 1
+    assert (police.pk, "families_visited_on_time") not in some

@@ -164,7 +164,9 @@ def load_meetings(body: dict[str, Any], today: dt.date) -> None:
     reports = jm.decision_add(actor=secretary, meeting=meeting,
                               text="各成员单位组织本系统开展强制报告制度培训，9月底前完成。")  # fmt: skip
     sites = jm.decision_add(actor=secretary, meeting=meeting, text="建成一站式询问救助场所，年内投入使用。")
-    school = jm.decision_add(actor=secretary, meeting=meeting, text="开展“防性侵教育进校园”活动，11月中旬前覆盖全市中小学。")
+    school = jm.decision_add(
+        actor=secretary, meeting=meeting, text="开展“防性侵教育进校园”活动，11月中旬前覆盖全市中小学。"
+    )
     meeting.refresh_from_db()
     meeting.minutes = (
         "会议听取了市妇联关于全市妇女儿童维权工作的报告，传达了全国妇联和省联席会议精神，九家成员单位签订了目标管理责任书。"

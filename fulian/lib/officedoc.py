@@ -90,6 +90,7 @@ LINE = TEXT_HEIGHT / 22  # 22 lines to the page: 28.95 pt
 
 EM_DASH = "\u2014"  # 一字线
 FULL_SPACE = "\u3000"
+NBSP_EM = "\u00a0" * 4  # about one character of blank that the layout keeps
 CN_DIGITS = "零一二三四五六七八九"
 
 # Chinese punctuation that must not begin a line (GB/T 15834). ReportLab's list is Japanese: it
@@ -140,7 +141,7 @@ def chinese_number(n: int) -> str:
 def chinese_date(day: dt.date | None) -> str:
     """ "2026年5月20日" (GB/T 9704 7.3.5.3: Arabic numerals, no leading zeros); blanks to fill by hand for None."""
     if day is None:
-        return f"{FULL_SPACE * 2}年{FULL_SPACE}月{FULL_SPACE}日"
+        return f"{FULL_SPACE * 3}年{FULL_SPACE * 2}月{FULL_SPACE * 2}日"
     return _("%(year)d年%(month)d月%(day)d日") % {"year": day.year, "month": day.month, "day": day.day}
 
 
@@ -423,10 +424,14 @@ def signature_block(left: Sequence[str], right: Sequence[str], *, lead: Sequence
     def cell(line: str) -> Paragraph:
         label = line.find("：")
         hang = (label + 1) * BODY_SIZE if 0 < label <= 6 else 0
+        # Leading blanks (a date to fill in by hand, "　　年　月　日") would be dropped by the layout: indent instead.
+        text = line.lstrip(FULL_SPACE)
+        pad = (len(line) - len(text)) * BODY_SIZE
         style = ParagraphStyle(
-            f"fulian-signature-{hang}", parent=s.flush, leftIndent=hang, firstLineIndent=-hang, leading=LINE
+            f"fulian-signature-{hang}-{pad}", parent=s.flush, leftIndent=hang + pad, firstLineIndent=-hang, leading=LINE
         )
-        return para(line, style)
+        # Blanks inside (between 年, 月 and 日) would collapse to one space: no-break spaces keep their width.
+        return para(text.replace(FULL_SPACE, NBSP_EM), style)
 
     rows = [[cell(a), cell(b)] for a, b in zip(padded(left), padded(right), strict=True)]
     grid = Table(

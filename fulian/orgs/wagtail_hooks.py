@@ -19,6 +19,7 @@ from fulian.orgs.services import organisation_save
 class _ThroughService:
     form: Any
     request: Any
+    produced_error_message: Any
 
     def save_instance(self) -> Organisation:
         return organisation_save(actor=self.request.user, organisation=self.form.instance)
@@ -30,6 +31,8 @@ class _ThroughService:
                 self.object = self.save_instance()
         except ValidationError as error:
             form.add_error(None, error)
+            # Wagtail's form_invalid shows this message; only its own validation sets it.
+            self.produced_error_message = self.get_error_message()  # type: ignore[attr-defined]
             return self.form_invalid(form)  # type: ignore[attr-defined]
         return self.save_action()  # type: ignore[attr-defined]
 

@@ -36,14 +36,14 @@ hooks.register(
 # Items of the joint meeting's submenu (built by fulian.jointmeeting from this hook).
 hooks.register(
     "register_joint_meeting_menu_item",
-    lambda: YearMenuItem(_("责任书与考核"), reverse("targets_year_list"), icon_name="date", order=300),
+    lambda: YearMenuItem(_("责任书与考核"), reverse("targets_year_list"), icon_name="date", order=40),
 )
 hooks.register(
     "register_joint_meeting_menu_item",
-    lambda: LetterMenuItem(_("目标管理责任书"), reverse("targets_letter_list"), icon_name="doc-full", order=310),
+    lambda: LetterMenuItem(_("目标管理责任书"), reverse("targets_letter_list"), icon_name="doc-full", order=45),
 )
 hooks.register(
     "register_joint_meeting_menu_item",
-    lambda: ReturnMenuItem(_("目标进展报送"), reverse("targets_return_list"), icon_name="upload", order=320),
+    lambda: ReturnMenuItem(_("目标进展报送"), reverse("targets_return_list"), icon_name="upload", order=50),
 )
 hooks.register("my_work_sections", views.my_work_section)

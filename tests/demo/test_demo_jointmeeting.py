@@ -59,10 +59,12 @@ def _inked(image) -> float:
 def test_the_joint_meeting_has_its_units_and_a_task_meeting_whose_decisions_became_tasks(demo):
     assert MemberUnit.objects.filter(active=True, signs_letter=True).count() == 9
     meeting = Meeting.objects.get(kind="task")
-    assert meeting.status == "final" and meeting.decisions.count() == 3
+    assert meeting.status == "final"
+    assert meeting.decisions.count() == 3
     assert Task.objects.filter(decision__meeting=meeting).count() == 7
     overdue = Task.objects.filter(status="open", due_on__lt=timezone.localdate())
-    assert overdue.exists() and not overdue.filter(escalated_at__isnull=True).exists()
+    assert overdue.exists()
+    assert not overdue.filter(escalated_at__isnull=True).exists()
 
 
 def test_nine_signed_letters_returns_with_one_overdue_and_a_ranked_assessment(demo):
@@ -70,15 +72,20 @@ def test_nine_signed_letters_returns_with_one_overdue_and_a_ranked_assessment(de
     assert Letter.objects.filter(year=year, status="signed").count() == 9
     half = year.rounds.get(title="上半年")
     assert Return.objects.filter(round=half, status="submitted").count() == 8
-    assert ReturnReminder.objects.filter(round=half, kind="overdue").values_list(
-        "unit__organisation__name", flat=True
-    ).get() == "市司法局"
+    assert (
+        ReturnReminder.objects.filter(round=half, kind="overdue")
+        .values_list("unit__organisation__name", flat=True)
+        .get()
+        == "市司法局"
+    )
     computed = Score.objects.filter(target__letter__year=year, computed_value__isnull=False)
     assert computed.filter(target__indicator="families_visited_on_time").count() == 9
     assert computed.filter(target__indicator="referrals_answered_in_time").exists()
     ranked = ranking(year)
-    assert len(ranked) == 9 and all(r.rank is not None for r in ranked)
-    assert ranked[0].rank == 1 and ranked[0].points >= ranked[-1].points
+    assert len(ranked) == 9
+    assert all(r.rank is not None for r in ranked)
+    assert ranked[0].rank == 1
+    assert ranked[0].points >= ranked[-1].points
 
 
 def test_a_liaison_sees_only_their_units_letter_tasks_and_returns(demo):
@@ -96,12 +103,14 @@ def test_the_letter_and_assessment_pdfs_and_the_chairs_report_open(demo, tmp_pat
     letter = Letter.objects.get(year__year=year, unit__organisation__name="市公安局")
 
     response = secretary.get(f"/admin/targets/letters/{letter.pk}/pdf/")
-    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
     pdf = _body(response)
     pages = _pages(pdf, tmp_path, "letter")
     assert all(0.01 < _inked(page) < 0.5 for page in pages)
     text = "".join(page.get_textpage().get_text_range() for page in pdfium.PdfDocument(pdf))
-    assert "市公安局" in text and "目标管理责任书" in text
+    assert "市公安局" in text
+    assert "目标管理责任书" in text
 
     response = secretary.get(f"/admin/targets/years/{year}/assessment.pdf")
     assert response.status_code == 200
@@ -112,7 +121,8 @@ def test_the_letter_and_assessment_pdfs_and_the_chairs_report_open(demo, tmp_pat
     response = secretary.get(f"/admin/chairreport/{report.pk}/pdf/")
     assert response.status_code == 200
     pages = _pages(_body(response), tmp_path, "report")
-    assert len(pages) >= 2 and all(0.005 < _inked(page) < 0.5 for page in pages)
+    assert len(pages) >= 2
+    assert all(0.005 < _inked(page) < 0.5 for page in pages)
     response = secretary.get(f"/admin/chairreport/{report.pk}/docx/")
     assert response.status_code == 200
     document = Document(io.BytesIO(_body(response)))

@@ -132,7 +132,9 @@ def test_numbers_dates_and_figures_are_written_as_in_an_official_document():
     ]  # fmt: skip
     assert officedoc.chinese_date(dt.date(2026, 5, 20)) == "2026年5月20日"
     assert officedoc.chinese_date(dt.date(2026, 12, 1)) == "2026年12月1日"
-    assert officedoc.chinese_date(None) == "\u3000\u3000年\u3000月\u3000日"  # blanks to fill by hand
+    assert (
+        officedoc.chinese_date(None) == "\u3000" * 3 + "年" + "\u3000" * 2 + "月" + "\u3000" * 2 + "日"
+    )  # blanks to fill by hand
     assert officedoc.plain_number(Decimal("95.00")) == "95"
     assert officedoc.plain_number(Decimal("12.50")) == "12.5"
     assert officedoc.plain_number(Decimal("100")) == "100"

@@ -40,3 +40,8 @@ class Command(BaseCommand):
             f"supervisor 在“重点家庭台账 → 导入”中上传 {wrong}（预览按行列出错误），再上传 {fixed} 完成导入；"
             "“统计”页显示全市图表。"
         )
+        self.stdout.write(
+            "联席会议：secretariat 在“联席会议”中查看任务布置会的议定事项和交办任务（市卫生健康委超期）、九份已签订的"
+            "目标管理责任书、上半年报送（市司法局逾期）、考核排名、责任书和考核结果 PDF、得分 Excel，以及可编辑的年度工作报告"
+            "（PDF、Word）；liaison 只看到市公安局的任务、责任书和报送。"
+        )

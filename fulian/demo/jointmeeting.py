@@ -142,6 +142,25 @@ def _targets(unit_name: str) -> list[dict[str, Any]]:
     ]  # fmt: skip
 
 
+def demo_dates(today: dt.date) -> dict[str, dt.date]:
+    """The year's dates as the seed has them (the meeting on 20 May, the half-year return due 15 July…)
+    once the year is far enough on; earlier in the year the same sequence squeezed into the days
+    gone by, so a demo loaded in March still has a meeting held, a return overdue and a task late."""
+    year = today.year
+    fixed = {
+        "meeting": dt.date(year, 5, 20), "half_end": dt.date(year, 6, 30), "half_due": dt.date(year, 7, 15),
+        "training_due": dt.date(year, 9, 30), "campaign_due": dt.date(year, 11, 15),
+    }  # fmt: skip
+    if today > dt.date(year, 11, 20):
+        return fixed
+    start, span = dt.date(year, 1, 1), max((today - dt.date(year, 1, 1)).days, 1)
+    return {
+        "meeting": start + dt.timedelta(days=span // 10), "half_end": start + dt.timedelta(days=span * 5 // 10),
+        "half_due": start + dt.timedelta(days=span * 6 // 10), "training_due": start + dt.timedelta(days=span * 8 // 10),
+        "campaign_due": start + dt.timedelta(days=span * 9 // 10),
+    }  # fmt: skip
+
+
 def load_meetings(body: dict[str, Any], today: dt.date) -> None:
     from fulian.jointmeeting import services as jm
     from fulian.jointmeeting.models import Meeting, MeetingKind, Task
@@ -150,7 +169,9 @@ def load_meetings(body: dict[str, Any], today: dt.date) -> None:
         return
     secretary, units, liaisons = body["secretary"], body["units"], body["liaisons"]
     year = today.year
-    held = dt.datetime.combine(dt.date(year, 5, 20), dt.time(9, 0), tzinfo=timezone.get_current_timezone())
+    dates = demo_dates(today)
+    at = dt.time(9, 0) if dates["meeting"] < today else dt.time(0, 0)  # never later than now
+    held = dt.datetime.combine(dates["meeting"], at, tzinfo=timezone.get_current_timezone())
     meeting = jm.meeting_create(
         actor=secretary, kind=MeetingKind.TASK, held_at=held, place="市行政中心 3 楼会议室",
         title=f"{year}年市维护妇女儿童合法权益联席会议暨预防性侵未成年人工作任务布置会", chaired_by="陈志刚（联席会议副主任）",
@@ -182,7 +203,7 @@ def load_meetings(body: dict[str, Any], today: dt.date) -> None:
     meeting.refresh_from_db()
     training = jm.task_assign(
         actor=secretary, decision=reports, title="组织本系统强制报告制度培训",
-        units=[units["市教育体育局"], units["市卫生健康委"], units["市民政局"]], due_on=dt.date(year, 9, 30),
+        units=[units["市教育体育局"], units["市卫生健康委"], units["市民政局"]], due_on=dates["training_due"],
         detail="培训覆盖学校、幼儿园、医疗机构、儿童福利机构的负责人和一线人员，报送培训记录。",
     )  # fmt: skip
     jm.task_assign(
@@ -191,7 +212,7 @@ def load_meetings(body: dict[str, Any], today: dt.date) -> None:
     )  # fmt: skip
     campaign = jm.task_assign(
         actor=secretary, decision=school, title="“防性侵教育进校园”活动", units=[units["市教育体育局"], units["团市委"]],
-        due_on=dt.date(year, 11, 15),
+        due_on=dates["campaign_due"],
     )  # fmt: skip
     jm.meeting_finalise(actor=secretary, meeting=Meeting.objects.get(pk=meeting.pk),
                         version=Meeting.objects.get(pk=meeting.pk).version)  # fmt: skip
@@ -222,7 +243,8 @@ def load_letters(body: dict[str, Any], today: dt.date) -> Any:
     secretary, units, liaisons = body["secretary"], body["units"], body["liaisons"]
     year = ts.year_create(actor=secretary, year=year_number, title=LETTER_TITLE)
     letters = ts.letters_create_missing(actor=secretary, year=year)
-    signed_on = dt.date(year_number, 5, 20)
+    dates = demo_dates(today)
+    signed_on = dates["meeting"]
     for letter in letters:
         name = letter.unit.organisation.name
         head, head_title = UNIT_HEADS[name]
@@ -237,8 +259,8 @@ def load_letters(body: dict[str, Any], today: dt.date) -> Any:
         )  # fmt: skip
         letter = Letter.objects.get(pk=letter.pk)
         ts.letter_sign(actor=secretary, letter=letter, signed_on=signed_on, expected_version=letter.version)
-    half = ts.round_create(actor=secretary, year=year, title="上半年", period_end=dt.date(year_number, 6, 30),
-                           due_on=dt.date(year_number, 7, 15), remind_days=5)  # fmt: skip
+    half = ts.round_create(actor=secretary, year=year, title="上半年", period_end=dates["half_end"],
+                           due_on=dates["half_due"], remind_days=5)  # fmt: skip
     whole = ts.round_create(actor=secretary, year=year, title="全年", period_end=dt.date(year_number, 12, 31),
                             due_on=dt.date(year_number + 1, 1, 15), remind_days=10)  # fmt: skip
     for letter in Letter.objects.filter(year=year).select_related("unit__organisation"):

@@ -16,7 +16,6 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -25,7 +24,7 @@ from fulian.audit.services import audit_record
 from fulian.chairreport.assemble import LOCAL, draft_sections, report_figures
 from fulian.chairreport.models import ChairReport, ReportStatus
 from fulian.jointmeeting.services import secretariat_organisation
-from fulian.security.access import EditConflict, can, may
+from fulian.security.access import EditConflict, can, claim_version, may
 
 FIRST_YEAR = 2000  # the platform holds nothing older; a typo such as 1900 is refused
 MAX_SECTIONS = 12
@@ -57,9 +56,7 @@ def _bump(report: ChairReport, version: Any) -> None:
         seen = int(version)
     except (TypeError, ValueError):
         raise EditConflict(str(CONFLICT)) from None
-    if not ChairReport.objects.filter(pk=report.pk, version=seen).update(version=F("version") + 1):
-        raise EditConflict(str(CONFLICT))
-    report.version = seen + 1
+    claim_version(report, seen, CONFLICT)
 
 
 def _draft_only(report: ChairReport) -> None:

@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from typing import Any, TypeVar
+from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
-from django.db.models import F, Max
+from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -40,7 +40,7 @@ from fulian.jointmeeting.models import (
 from fulian.lib.batches import batched, claim_unset
 from fulian.orgs.models import Organisation, OrganisationKind
 from fulian.protection.models import Sector
-from fulian.security.access import EditConflict, ScopedRecord, can, may, organisation_of
+from fulian.security.access import ScopedRecord, can, claim_version, may, organisation_of
 
 # Messages used in more than one place (and by the tests).
 NOT_MEMBER = gettext_lazy("该单位不是联席会议成员单位，不能交办任务。")
@@ -50,8 +50,6 @@ MEETING_CONFLICT = gettext_lazy("该会议已被他人修改，请刷新后重�
 TASK_CONFLICT = gettext_lazy("该任务已被他人修改，请刷新后重新操作。")
 TASK_CLOSED = gettext_lazy("该任务已办结或已撤销，不能再填报进展。")
 
-Scoped = TypeVar("Scoped", bound=ScopedRecord)
-
 
 def _text(value: Any, limit: int) -> str:
     return str(value or "").strip()[:limit]
@@ -60,13 +58,6 @@ def _text(value: Any, limit: int) -> str:
 def _line(value: Any, limit: int) -> str:
     """One line of text: inner runs of spaces and line breaks become one space."""
     return " ".join(str(value or "").split())[:limit]
-
-
-def _bump(record: Scoped, version: int, message: Any) -> None:
-    """Claim the record's next version, or refuse: someone saved it since `version` was read."""
-    if not type(record)._default_manager.filter(pk=record.pk, version=version).update(version=F("version") + 1):
-        raise EditConflict(str(message))
-    record.version = version + 1
 
 
 def _require(actor: Any, action: str, record: ScopedRecord) -> None:
@@ -226,7 +217,7 @@ def meeting_update(
         data["agenda"] != current.agenda or data["minutes"] != current.minutes
     ):
         raise ValidationError(str(MINUTES_FINAL))
-    _bump(meeting, version, MEETING_CONFLICT)
+    claim_version(meeting, version, MEETING_CONFLICT)
     changed = sorted(k for k, v in data.items() if getattr(current, k) != v)
     for key, value in data.items():
         setattr(meeting, key, value)
@@ -266,7 +257,7 @@ def meeting_set_attendance(
         wanted[unit.pk] = (unit, status, _line(attendees, 200))
     if errors:
         raise ValidationError(list(dict.fromkeys(errors)))
-    _bump(meeting, version, MEETING_CONFLICT)
+    claim_version(meeting, version, MEETING_CONFLICT)
     kept: list[Attendance] = []
     for unit, status, attendees in wanted.values():
         if not status:
@@ -305,7 +296,7 @@ def meeting_mark_held(*, actor: Any, meeting: Meeting, version: int) -> Meeting:
         raise ValidationError(_("只有筹备中的会议可以标记为已召开。"))
     if timezone.localdate(current.held_at) > timezone.localdate():
         raise ValidationError(_("会议时间还没到，不能标记为已召开。"))
-    _bump(meeting, version, MEETING_CONFLICT)
+    claim_version(meeting, version, MEETING_CONFLICT)
     Meeting.objects.filter(pk=meeting.pk).update(status=MeetingStatus.HELD)
     meeting.status = MeetingStatus.HELD
     audit_record(action="jm.meeting.held", actor=actor, target=meeting)
@@ -323,7 +314,7 @@ def meeting_finalise(*, actor: Any, meeting: Meeting, version: int) -> Meeting:
         raise ValidationError(_("会议召开后才能定稿纪要。"))
     if not current.minutes.strip():
         raise ValidationError({"minutes": _("请先填写会议纪要。")})
-    _bump(meeting, version, MEETING_CONFLICT)
+    claim_version(meeting, version, MEETING_CONFLICT)
     Meeting.objects.filter(pk=meeting.pk).update(status=MeetingStatus.MINUTES_FINAL)
     meeting.status = MeetingStatus.MINUTES_FINAL
     audit_record(action="jm.meeting.final", actor=actor, target=meeting)
@@ -440,7 +431,7 @@ def task_close(*, actor: Any, task: Task, version: int, note: str = "") -> Task:
     _require(actor, "close", task)
     if _open_task(task).status != TaskStatus.OPEN:
         raise ValidationError(_("只有办理中的任务可以办结。"))
-    _bump(task, version, TASK_CONFLICT)
+    claim_version(task, version, TASK_CONFLICT)
     now = timezone.now()
     Task.objects.filter(pk=task.pk).update(status=TaskStatus.DONE, done_at=now)
     task.status, task.done_at = TaskStatus.DONE, now
@@ -458,7 +449,7 @@ def task_cancel(*, actor: Any, task: Task, version: int, reason: str) -> Task:
     reason = _reason(reason, _("请写明撤销理由。"))
     if _open_task(task).status != TaskStatus.OPEN:
         raise ValidationError(_("只有办理中的任务可以撤销。"))
-    _bump(task, version, TASK_CONFLICT)
+    claim_version(task, version, TASK_CONFLICT)
     Task.objects.filter(pk=task.pk).update(status=TaskStatus.CANCELLED)
     task.status = TaskStatus.CANCELLED
     _note(actor, task, _("【撤销】%(reason)s") % {"reason": reason})
@@ -473,7 +464,7 @@ def task_reopen(*, actor: Any, task: Task, version: int, reason: str) -> Task:
     reason = _reason(reason, _("请写明重新交办的理由。"))
     if _open_task(task).status == TaskStatus.OPEN:
         raise ValidationError(_("该任务仍在办理中。"))
-    _bump(task, version, TASK_CONFLICT)
+    claim_version(task, version, TASK_CONFLICT)
     Task.objects.filter(pk=task.pk).update(status=TaskStatus.OPEN, done_at=None)
     task.status, task.done_at = TaskStatus.OPEN, None
     _note(actor, task, _("【重新交办】%(reason)s") % {"reason": reason})
@@ -497,7 +488,7 @@ def task_change_due(*, actor: Any, task: Task, version: int, due_on: dt.date, re
         raise ValidationError(_("只有办理中的任务可以调整期限。"))
     if due_on == current.due_on:
         raise ValidationError({"due_on": _("新的办结期限与原期限相同。")})
-    _bump(task, version, TASK_CONFLICT)
+    claim_version(task, version, TASK_CONFLICT)
     before = current.due_on
     Task.objects.filter(pk=task.pk).update(due_on=due_on, escalated_at=None)
     task.due_on, task.escalated_at = due_on, None

@@ -31,7 +31,7 @@ from fulian.ledger.models import (
 )
 from fulian.orgs.models import Organisation, OrganisationKind
 from fulian.people.models import Sex
-from fulian.security.access import EditConflict, can, may, organisation_of, visible
+from fulian.security.access import can, claim_version, may, organisation_of, visible
 from fulian.security.blind import blind_index
 from fulian.security.identity import birth_date_of, clean_phone, id_number_problem, normalise_id_number
 
@@ -45,9 +45,7 @@ def _require(actor: Any, action: str, family: Family) -> None:
 
 
 def _bump(family: Family, version: int) -> None:
-    if not Family.objects.filter(pk=family.pk, version=version).update(version=F("version") + 1):
-        raise EditConflict(_(CONFLICT))
-    family.version = version + 1
+    claim_version(family, version, _(CONFLICT))
 
 
 def allocate_numbers(organisation: Organisation, count: int) -> list[str]:

@@ -39,6 +39,18 @@ class EditConflict(Exception):
     """Someone saved the record after this user opened it (its `version` moved on): refused, never merged."""
 
 
+def claim_version(record: models.Model, seen: int | None, message: Any) -> None:
+    """Move the record's `version` on, in the database and on `record`. With `seen` (the version the
+    form showed), only if nobody saved it since; otherwise raise EditConflict(message). `seen` None
+    bumps unconditionally (an operation that must still invalidate forms open elsewhere)."""
+    rows = type(record)._default_manager.filter(pk=record.pk)
+    if seen is not None:
+        rows = rows.filter(version=seen)
+    if not rows.update(version=models.F("version") + 1):
+        raise EditConflict(str(message))
+    record.version = (seen if seen is not None else record.version) + 1  # type: ignore[attr-defined]
+
+
 def organisation_of(user: Any) -> Any:
     profile = getattr(user, "staff_profile", None) if getattr(user, "is_authenticated", False) else None
     return profile.organisation if profile is not None else None

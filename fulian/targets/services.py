@@ -33,10 +33,11 @@ from django.db import IntegrityError, models, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from fulian.audit.services import audit_record, audit_record_many
 from fulian.jointmeeting.models import OVERSEE_PERMISSION, MemberUnit, Officer, OfficerPost
-from fulian.security.access import EditConflict, can, may, organisation_of
+from fulian.security.access import EditConflict, can, claim_version, may, organisation_of
 from fulian.targets import indicators
 from fulian.targets.models import (
     Letter,
@@ -61,9 +62,9 @@ MAX_VALUE = Decimal("9999999999.99")  # what a value column (12 digits, 2 places
 MAX_TARGETS = 50
 MAX_NUMBER = 999
 
-LETTER_CONFLICT = "该责任书已被他人修改，请刷新后重新填写。"
-RETURN_CONFLICT = "该进展报送已被他人修改，请刷新后重新填写。"
-SCORE_CONFLICT = "该目标的评分已被他人修改，请刷新后重新评分。"
+LETTER_CONFLICT = gettext_lazy("该责任书已被他人修改，请刷新后重新填写。")
+RETURN_CONFLICT = gettext_lazy("该进展报送已被他人修改，请刷新后重新填写。")
+SCORE_CONFLICT = gettext_lazy("该目标的评分已被他人修改，请刷新后重新评分。")
 
 
 # --- helpers ------------------------------------------------------------------------------------
@@ -115,16 +116,6 @@ def _open_year(year: TargetYear) -> None:
     """Refuse any change to a closed year (read again: it may have been closed since the page was opened)."""
     if year.closed or TargetYear.objects.filter(pk=year.pk, closed_at__isnull=False).exists():
         raise ValidationError(closed_message(year))
-
-
-def _bump(model: type[models.Model], record: Any, version: int | None, conflict: str) -> None:
-    """Move the record's version on; with `version`, only if nobody saved it since (else EditConflict)."""
-    rows = model._default_manager.filter(pk=record.pk)
-    if version is not None:
-        rows = rows.filter(version=version)
-    if not rows.update(version=F("version") + 1):
-        raise EditConflict(_(conflict))
-    record.version = (version if version is not None else record.version) + 1
 
 
 def same_organisation(actor: Any, organisation_id: int) -> bool:
@@ -359,7 +350,7 @@ def letter_save(
         if reported:
             numbers = "、".join(str(n) for n in sorted(reported))
             raise ValidationError({"targets": _("第 %(n)s 项目标已有单位填报进展，不能删除。") % {"n": numbers}})
-    _bump(Letter, letter, expected_version, LETTER_CONFLICT)
+    claim_version(letter, expected_version, LETTER_CONFLICT)
     if rows is not None:
         _replace_targets(letter, existing, rows, removed)
     if people is not None:
@@ -431,7 +422,7 @@ def letter_sign(*, actor: Any, letter: Letter, signed_on: dt.date, expected_vers
         errors.append(_("请填写乙方（责任单位）签订人。"))
     if errors:
         raise ValidationError(errors)
-    _bump(Letter, letter, expected_version, LETTER_CONFLICT)
+    claim_version(letter, expected_version, LETTER_CONFLICT)
     letter.status, letter.signed_on = LetterStatus.SIGNED, signed_on
     letter.save(update_fields=["status", "signed_on"])
     audit_record(action="targets.letter.sign", actor=actor, target=letter, detail={"signed_on": signed_on.isoformat()})
@@ -448,7 +439,7 @@ def letter_reopen(*, actor: Any, letter: Letter, reason: str, expected_version: 
     reason = _text(reason, 500)
     if not reason:
         raise ValidationError({"reason": _("请填写退回修改的理由。")})
-    _bump(Letter, letter, expected_version, LETTER_CONFLICT)
+    claim_version(letter, expected_version, LETTER_CONFLICT)
     letter.status, letter.signed_on = LetterStatus.DRAFT, None
     letter.save(update_fields=["status", "signed_on"])
     # Scores were given against the targets as signed; once the targets may change they no longer hold.
@@ -597,7 +588,7 @@ def return_save(
                               _text(data.get("explanation"), 2000))  # fmt: skip
     if errors:
         raise ValidationError(errors)
-    _bump(Return, return_record, expected_version, RETURN_CONFLICT)
+    claim_version(return_record, expected_version, RETURN_CONFLICT)
     _sync_lines(return_record)
     for target_id, (value, explanation) in cleaned.items():
         ReturnLine.objects.filter(return_record=return_record, target_id=target_id).update(
@@ -621,7 +612,7 @@ def return_submit(*, actor: Any, return_record: Return, expected_version: int) -
     if missing:
         numbers = "、".join(str(n) for n in sorted(missing))
         raise ValidationError(_("请填写第 %(n)s 项目标的完成情况后再报送。") % {"n": numbers})
-    _bump(Return, return_record, expected_version, RETURN_CONFLICT)
+    claim_version(return_record, expected_version, RETURN_CONFLICT)
     return_record.status, return_record.correction = ReturnStatus.SUBMITTED, ""
     return_record.submitted_at, return_record.submitted_by = timezone.now(), actor
     return_record.save(update_fields=["status", "correction", "submitted_at", "submitted_by"])
@@ -641,7 +632,7 @@ def return_send_back(*, actor: Any, return_record: Return, reason: str, expected
     reason = _text(reason, 500)
     if not reason:
         raise ValidationError({"reason": _("请填写退回修改的理由。")})
-    _bump(Return, return_record, expected_version, RETURN_CONFLICT)
+    claim_version(return_record, expected_version, RETURN_CONFLICT)
     return_record.status, return_record.correction = ReturnStatus.DRAFT, reason
     return_record.submitted_at, return_record.submitted_by = None, None
     return_record.save(update_fields=["status", "correction", "submitted_at", "submitted_by"])
@@ -779,18 +770,18 @@ def score_target(
     score = Score.objects.filter(target=target).first()
     if score is None:
         if expected_version:
-            raise EditConflict(_(SCORE_CONFLICT))
+            raise EditConflict(str(SCORE_CONFLICT))
         try:
             with transaction.atomic():
                 score = Score.objects.create(target=target, **values)
         except IntegrityError:  # scored at the same moment elsewhere
-            raise EditConflict(_(SCORE_CONFLICT)) from None
+            raise EditConflict(str(SCORE_CONFLICT)) from None
     else:
         seen = score.version if expected_version is None else expected_version
         if not Score.objects.filter(pk=score.pk, version=seen).update(
             **values, scored_at=timezone.now(), version=F("version") + 1
         ):
-            raise EditConflict(_(SCORE_CONFLICT))
+            raise EditConflict(str(SCORE_CONFLICT))
         score.refresh_from_db()
     audit_record(
         action="targets.score.set",
